@@ -1,0 +1,1 @@
+"""The hall hub: configuration, the pure queue engine, the SQLite store, and the CLI."""

@@ -1,0 +1,39 @@
+"""The `yichuang` command. Each subcommand lives in its own module with ``main(argv) -> int``;
+this file only lists them, so adding a command touches one line here."""
+from __future__ import annotations
+
+import importlib
+import sys
+
+COMMANDS = {
+    "config": ("hall.config_cli", "check a hall file: `yichuang config check FILE`"),
+    "replay": ("hall.replay", "apply JSON-lines commands from stdin through the store"),
+    "demo": ("hall.demo", "run the township hall on an embedded broker, with instructions"),
+    "hub": ("hall.service.main", "run the hall hub on an MQTT broker"),
+    "broker": ("hall.service.broker", "run the embedded MQTT broker (amqtt)"),
+    "mosquitto-config": ("hall.service.mosquitto_config", "write Mosquitto accounts and ACL for a hall"),
+    "simulate": ("hall.simulation.main", "simulate whole days of a hall with the real engine"),
+    "sim": ("devices.sim", "run a device simulator (ID card reader, printer, keypad, …)"),
+}
+
+
+def usage() -> str:
+    lines = ["usage: yichuang COMMAND [options]", "", "commands:"]
+    lines += [f"  {name:<17} {what}" for name, (_, what) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0
+    if argv[0] not in COMMANDS:
+        print(f"yichuang: unknown command {argv[0]!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[argv[0]][0])
+    return module.main(argv[1:]) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Tidal windows (潮汐窗口): when a service's line or wait passes a tidal window's trigger,
+the engine raises an alert naming the window to open ("请开启28号潮汐窗口"); the alert
+clears when the window is opened or when the line falls below ``rules.tidal_clear_ratio``
+of the trigger. Opening the window (a staff login) adds its skills to the hall; closing
+it removes them. Seasonal windows (候鸟窗口) are refused a login outside their dates.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from hall import queueing
+
+
+def _pressure(ctx, services) -> tuple[str, int, float]:
+    """The trigger service under most pressure: (service, waiting, estimated wait minutes)."""
+    worst = ("", 0, 0.0)
+    for code in services:
+        waiting = len(queueing.waiting_for_service(ctx.state, code))
+        minutes = queueing.estimate_wait(ctx.config, ctx.state, code, waiting) / 60.0
+        if (waiting, minutes) > (worst[1], worst[2]):
+            worst = (code, waiting, round(minutes, 1))
+    return worst
+
+
+def _over(trigger, waiting: int, minutes: float, ratio: float = 1.0) -> bool:
+    if trigger.waiting_over is not None and waiting >= trigger.waiting_over * ratio:
+        return True
+    return trigger.wait_minutes_over is not None and minutes >= trigger.wait_minutes_over * ratio
+
+
+def check(ctx) -> None:
+    """Raise or clear alerts after a command. Only closed, in-season tidal windows alert."""
+    day = dt.date.fromisoformat(ctx.state.day)
+    ratio = ctx.config.rules.tidal_clear_ratio
+    for window in ctx.config.windows.values():
+        if window.tidal is None:
+            continue
+        ws = ctx.state.windows[window.id]
+        service, waiting, minutes = _pressure(ctx, window.tidal.services)
+        active = window.id in ctx.state.alerts
+        if ws.status != "closed" or not window.in_season(day):
+            if active:
+                clear(ctx, window.id, "opened" if ws.status != "closed" else "out_of_season")
+            continue
+        if not active and service and _over(window.tidal, waiting, minutes):
+            alert = {"window": window.id, "window_name": window.name, "service": service,
+                     "waiting": waiting, "estimated_wait_min": minutes, "since": ctx.now}
+            ctx.state.alerts[window.id] = alert
+            ctx.emit("tidal_alert", window=window.id, staff=None, service=service, waiting=waiting,
+                     estimated_wait_min=minutes, window_name=window.name)
+        elif active and not _over(window.tidal, waiting, minutes, ratio):
+            clear(ctx, window.id, "subsided")
+
+
+def clear(ctx, window_id: str, reason: str) -> None:
+    ctx.state.alerts.pop(window_id, None)
+    ctx.emit("tidal_alert_cleared", window=window_id, staff=None, reason=reason)

@@ -1,0 +1,1 @@
+"""Yichuang rating."""

@@ -1,0 +1,28 @@
+"""Yichuang (一窗): the queue appliance of a government service hall."""
+from setuptools import find_packages, setup
+
+setup(
+    name="yichuang",
+    version="0.1.0",
+    description="Queue appliance for Chinese government service halls (一窗受理)",
+    python_requires=">=3.11",
+    packages=find_packages(include=["hall*", "kiosk*", "caller*", "display*", "rating*", "devices*"]),
+    package_data={"": ["*.toml", "*.kv", "*.json", "*.md"]},
+    include_package_data=True,
+    install_requires=[
+        "sqlite-utils==4.2.1",
+        "paho-mqtt==2.2.0",
+        "amqtt==0.12.1",
+        "pyserial==3.5",
+        "python-escpos==3.1",
+        "qrcode[pil]==8.2",
+        "tzdata",
+    ],
+    extras_require={
+        "apps": ["kivy==2.3.1", "pygame==2.6.1"],
+        "card": ["pyscard==2.3.1"],
+        "sim": ["matplotlib"],
+        "test": ["pytest", "hypothesis", "pytest-timeout"],
+    },
+    entry_points={"console_scripts": ["yichuang=hall.cli:main"]},
+)
