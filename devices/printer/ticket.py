@@ -2,7 +2,7 @@
 
 Layout, top to bottom (58 mm paper: 32 columns of 12-dot characters; 80 mm: 48):
 
-    hall name            centred, bold, 2×2
+    hall name            centred, bold, 2×2 (1×2 if it does not fit on one line at 2×2)
     ticket number        centred, bold, 4×4 (GS !, so a Chinese suffix scales too)
     service name         centred, 1×2
     【绿色通道】         centred, bold, 2×2 — only for the green channel (绿色通道)
@@ -69,6 +69,10 @@ def issued_text(when: datetime) -> str:
 GREEN_CHANNEL_MARK = "【绿色通道】"
 
 
+def text_columns(text: str) -> int:
+    return sum(codec.column_width(c) for c in text)
+
+
 def wrap(text: str, columns: int) -> list[str]:
     """Split text into lines of at most ``columns`` print columns (explicit newlines kept)."""
     lines: list[str] = []
@@ -88,8 +92,10 @@ def wrap(text: str, columns: int) -> list[str]:
 def render_ticket(ticket: Ticket, layout: TicketLayout = TicketLayout()) -> bytes:
     """The complete ESC/POS job for one ticket, from ESC @ to the cut."""
     out = bytearray(codec.INIT)
-    out += codec.align("center") + codec.bold(True) + codec.size(2, 2)
-    for part in wrap(ticket.hall_name, layout.columns // 2):
+    out += codec.align("center") + codec.bold(True)
+    hall_width = 2 if text_columns(ticket.hall_name) * 2 <= layout.columns else 1
+    out += codec.size(hall_width, 2)
+    for part in wrap(ticket.hall_name, layout.columns // hall_width):
         out += codec.line(part)
     out += codec.size(layout.number_size, layout.number_size)
     out += codec.line(ticket.ticket_number)
