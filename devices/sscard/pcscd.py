@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -63,11 +64,11 @@ def _listening_ports(pid: int) -> list[int]:
 def running_vpcd_ports() -> list[int]:
     """vpcd ports of the running pcscd: from its sockets, else from the system config."""
     try:
-        pid = int(PCSCD_PID.read_text().strip())
+        pid = int(re.match(rb"\s*(\d+)", PCSCD_PID.read_bytes()).group(1))  # "6901\n\0"
         ports = _listening_ports(pid)
         if ports:
             return ports
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         pass
     return configured_vpcd_ports(SYSTEM_CONF_DIR)
 
@@ -152,14 +153,15 @@ class PcscdProcess:
         return self.port in _listening_ports(self.proc.pid)
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
+        """Stop our pcscd by its PID and remove its configuration directory."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def find_reader_for_atr(atr: bytes, timeout: float = 5.0, exclude: set[str] = frozenset()) -> str | None:
