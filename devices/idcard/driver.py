@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import termios
 import time
 from dataclasses import dataclass
 
@@ -35,6 +36,8 @@ log = logging.getLogger("devices.idcard")
 CARD_NOT_LIFTED = ("card_not_lifted", "请取走身份证后再重新放置", "the card already read is still on the reader")
 NO_CARD = 0x80
 POLL = 0.05  # the port's read timeout: how often a waiting read looks at its deadline
+# what a vanished port raises: pyserial's own error, the OS's, and tcflush's termios.error
+LINK_ERRORS = (serial.SerialException, OSError, termios.error)
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ class IdCardReader:
         if port is not None:
             try:
                 port.close()
-            except (serial.SerialException, OSError):
+            except LINK_ERRORS:
                 pass
 
     def __enter__(self) -> "IdCardReader":
@@ -136,8 +139,7 @@ class IdCardReader:
 
     def _lost(self, exc: Exception) -> DeviceError:
         log.warning("idcard reader on %s lost: %s", self.url, exc)
-        self.close()
-        self._held = None
+        self.close()  # the card last read is still remembered: a replug proves no lift
         return device_error(DISCONNECTED, f"{self.url}: {exc}")
 
     def _detect_baudrate(self, port) -> None:
@@ -151,7 +153,7 @@ class IdCardReader:
                     raise
                 log.debug("idcard: no valid answer at %s baud (%s)", baud, err.code)
                 continue
-            except (serial.SerialException, OSError, ValueError) as exc:
+            except (*LINK_ERRORS, ValueError) as exc:
                 raise self._lost(exc) from exc
             log.info("idcard: SAM answers at %s baud (SW3=%02X)", baud, reply.sw3)
             self.baudrate = baud
@@ -195,7 +197,7 @@ class IdCardReader:
                     continue
                 log.warning("idcard: %s failed: %s", command.name, err)
                 raise
-            except (serial.SerialException, OSError) as exc:
+            except LINK_ERRORS as exc:
                 raise self._lost(exc) from exc
             log.debug("idcard: %s -> SW3=%02X, %d data bytes", command.name, reply.sw3, len(reply.data))
             return reply
@@ -226,7 +228,7 @@ class IdCardReader:
         self._expect(codec.set_baudrate_command(baudrate))
         try:
             self._port.baudrate = baudrate
-        except (serial.SerialException, OSError) as exc:
+        except LINK_ERRORS as exc:
             raise self._lost(exc) from exc
         self.baudrate = baudrate
         log.info("idcard: switched to %s baud", baudrate)

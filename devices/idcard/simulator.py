@@ -21,7 +21,6 @@ import struct
 import sys
 import termios
 import threading
-import time
 import tty
 
 from devices.errors import DeviceError
@@ -170,8 +169,8 @@ class Simulator:
             tmp = f"{self.link}.tmp{os.getpid()}"
             os.symlink(self.slave_path, tmp)
             os.replace(tmp, self.link)
-        with self._lock:
-            self.state.found = self.state.selected = False
+        with self._lock:  # a SAM powered up afresh; a card lying there can be read again
+            self.state.found = self.state.selected = self.state.read_done = False
         self._stop.clear()
         self._thread = threading.Thread(target=self._serve, name="idcard-sim", daemon=True)
         self._thread.start()

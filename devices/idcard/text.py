@@ -284,7 +284,7 @@ class PermanentResidenceCard2023(Card):
         dates = _common_dates(f)
         number = idnumber.normalize(f["id_number"])
         _check_id18(number, dates["birth"], ("9",))
-        english = (f["english_name_1"].ljust(cls.ENGLISH_PART_1) + f["english_name_2"]).strip()
+        english = (f["english_name_1"].ljust(cls.ENGLISH_PART_1) + f["english_name_2"]).strip(" \x00")
         return cls(name=f["chinese_name"] or english, sex_code=f["sex_code"], id_number=number,
                    english_name=english, chinese_name=f["chinese_name"],
                    nationality=f["nationality"], renewal_count=f["renewal_count"],
@@ -360,7 +360,8 @@ def parse_text(block: bytes) -> Card | UnsupportedCard:
     f = read_fields(block, kind)
     if kind == "permanent_2023":  # the English name runs on across two fields
         raw = read_fields(block, kind, strip=False)
-        f["english_name_1"] = raw["english_name_1"]
+        for part in ("english_name_1", "english_name_2"):
+            f[part] = raw[part].replace("\x00", " ")
     return CLASSES[kind].from_fields(f)
 
 
