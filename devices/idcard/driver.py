@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import termios
+import threading
 import time
 from dataclasses import dataclass
 
@@ -93,7 +94,9 @@ class IdCardReader:
         self.reconnect_interval = reconnect_interval
         self._port = None
         self._last_attempt: float | None = None
-        self._held: bytes | None = None  # digest of the card last read, until an empty find
+        # (serial, digest of serial+text) of the card last read, until a find comes back empty
+        self._held: tuple[bytes, bytes] | None = None
+        self._lock = threading.RLock()  # one command at a time, whichever thread asks
 
     # -- connection ---------------------------------------------------------------------------
     @property
@@ -187,20 +190,22 @@ class IdCardReader:
         vanished device raises DeviceError(disconnected) and is reopened on a later call.
         """
         timeout = self.timeouts.command if timeout is None else timeout
-        for attempt in range(self.retries + 1):
-            port = self._ensure_open()
-            try:
-                reply = self._exchange(port, command, timeout)
-            except DeviceError as err:
-                if err.code in (TIMEOUT[0], GARBLED[0]) and attempt < self.retries:
-                    log.info("idcard: %s %s, retrying (%s)", command.name, err.code, err.detail)
-                    continue
-                log.warning("idcard: %s failed: %s", command.name, err)
-                raise
-            except LINK_ERRORS as exc:
-                raise self._lost(exc) from exc
-            log.debug("idcard: %s -> SW3=%02X, %d data bytes", command.name, reply.sw3, len(reply.data))
-            return reply
+        with self._lock:
+            for attempt in range(self.retries + 1):
+                port = self._ensure_open()
+                try:
+                    reply = self._exchange(port, command, timeout)
+                except DeviceError as err:
+                    if err.code in (TIMEOUT[0], GARBLED[0]) and attempt < self.retries:
+                        log.info("idcard: %s %s, retrying (%s)", command.name, err.code, err.detail)
+                        continue
+                    log.warning("idcard: %s failed: %s", command.name, err)
+                    raise
+                except LINK_ERRORS as exc:
+                    raise self._lost(exc) from exc
+                log.debug("idcard: %s -> SW3=%02X, %d data bytes",
+                          command.name, reply.sw3, len(reply.data))
+                return reply
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _expect(self, command: codec.Command, timeout: float | None = None,
@@ -268,16 +273,26 @@ class IdCardReader:
 
         ``no_card`` ("请将身份证放在感应区") is the usual answer while nobody is there.
         """
+        with self._lock:
+            return self._read_card(fingerprint, appended_address, accept_unsupported)
+
+    def _not_lifted(self) -> DeviceError:
+        code, zh, en = CARD_NOT_LIFTED
+        return DeviceError(code, zh, en)
+
+    def _read_card(self, fingerprint: bool, appended_address: bool,
+                   accept_unsupported: bool) -> CardRead:
         if not self.find():
             raise codec.status_error(NO_CARD)
         serial_number = self.select()
+        if self._held and any(serial_number) and serial_number == self._held[0]:
+            raise self._not_lifted()  # a real serial: known without reading the card again
         payload = self.read_text_photo(fingerprint)
         digest = hashlib.sha256(serial_number + payload.text).digest()
-        if digest == self._held:
-            code, zh, en = CARD_NOT_LIFTED
-            raise DeviceError(code, zh, en)
+        if self._held and digest == self._held[1]:
+            raise self._not_lifted()
         card = parse_text(payload.text)
-        self._held = digest
+        self._held = (serial_number, digest)
         if isinstance(card, UnsupportedCard) and not accept_unsupported:
             log.warning("idcard: unsupported card type flag %r", card.flag)
             raise card.error()

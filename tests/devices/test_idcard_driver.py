@@ -143,6 +143,7 @@ def test_a_reader_that_finds_the_read_card_again_is_guarded(idcard_sim, idcard_r
     for _ in range(2):
         err = raises(reader.read_card)
         assert err.code == "card_not_lifted" and err.message_zh == "请取走身份证后再重新放置"
+        assert sim.commands[-2:] == [FIND, SELECT]  # known by its serial: not read again
     sim.place(idcard_cards["resident_long_term"])  # another citizen's card
     assert reader.read_card().card.kind == "resident"
     sim.lift()
@@ -274,3 +275,14 @@ def test_watcher_hands_over_each_card_once_and_survives_an_unplug(idcard_sim, id
         watcher.stop()
     assert cards == ["resident", "permanent_2017"]
     assert statuses[0] is None and "disconnected" in statuses
+
+
+def test_a_reader_with_blank_serials_is_guarded_by_the_text(idcard_sim, idcard_reader, idcard_cards):
+    blank = VirtualCard(idcard_cards["resident"].text, serial=bytes(8))
+    sim = idcard_sim(blank, require_lift=False)
+    reader = idcard_reader(sim.path)
+    assert reader.read_card().serial == bytes(8)
+    assert raises(reader.read_card).code == "card_not_lifted"
+    assert sim.commands[-3:] == [FIND, SELECT, READ]
+    sim.place(VirtualCard(idcard_cards["permanent_2023"].text, serial=bytes(8)))
+    assert reader.read_card().card.kind == "permanent_2023"
