@@ -1,0 +1,279 @@
+"""The hall's MQTT contract: every topic and every message envelope, defined once.
+
+Every app (hub, kiosk, caller, boards, rating pad, keypad bridge) imports this module; no app
+spells a topic by hand. docs/mqtt-api.md publishes the same contract for hardware makers, and
+a test fails when the two disagree.
+
+MQTT 3.1.1 is enough: the transaction id and the reply topic travel in the JSON payload.
+Every payload is a JSON object with a schema version ``v`` (now 1). Topics, under
+``yc/<hall_id>/``:
+
+================================  =========  =======  ===========================================
+topic                             retained   QoS      who publishes
+================================  =========  =======  ===========================================
+request/<device>                  no         0 or 1   the device (kiosk, caller, manager…)
+reply/<device>[/…]                no         1        the hub, to the request's ``reply_to``
+state/hall                        yes        1        the hub: hours, open now, notice, alerts
+state/board                       yes        1        the hub: the last calls, newest first
+state/service/<code>              yes        1        the hub: waiting, estimated wait, open
+state/window/<id>                 yes        1        the hub: status, staff on duty, ticket
+event/<type>                      no         1        the hub: one committed event, with ``seq``
+status/<client>                   yes        1        every process: online / offline (last will)
+up/…, down/…                      —          —        reserved for the county link (bridge)
+================================  =========  =======  ===========================================
+
+``up/`` (hall → county) and ``down/`` (county → hall) are separate subtrees that nothing on
+the hall LAN uses, so a Mosquitto bridge mapping ``up/#`` out and ``down/#`` in can never
+loop a message back.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from hall.protocol_errors import ProtocolError, error_body
+from hall.protocol_verbs import KINDS, VERBS, Field, Verb
+
+V = 1
+ROOT = "yc"
+MAX_PAYLOAD = 8192  # bytes; a request is a few hundred
+TRANSACTION_MAX = 64
+ENVELOPE = ("v", "verb", "transaction", "reply_to")
+ONLINE, OFFLINE = "online", "offline"
+HUB_CLIENT = "hub"
+
+EVENT_TYPES = {
+    "ticket_issued": "取号", "ticket_called": "叫号", "ticket_recalled": "重呼", "ticket_started": "开始办理",
+    "ticket_no_show": "过号", "ticket_returned": "回呼", "ticket_held": "挂起", "ticket_transferred": "转办",
+    "ticket_sent_back": "转办后返回原窗口", "ticket_finished": "办结", "ticket_cancelled": "取消",
+    "ticket_expired": "过期（跨日）", "staff_login": "登录", "staff_logout": "退出（被接替）",
+    "window_closed": "窗口关闭", "window_paused": "窗口暂停", "window_resumed": "窗口恢复",
+    "service_opened": "开放取号", "service_closed": "暂停取号", "tidal_alert": "潮汐窗口提醒",
+    "tidal_alert_cleared": "潮汐提醒解除", "day_started": "新的一天",
+}
+CALL_EVENTS = ("ticket_called", "ticket_recalled")
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """One row of the topic table (docs/mqtt-api.md prints the same rows)."""
+
+    name: str
+    pattern: str  # below yc/<hall>/
+    retained: bool
+    qos: str
+    publisher: str
+
+
+TOPICS = (
+    TopicSpec("request", "request/{device}", False, "0|1", "device"),
+    TopicSpec("reply", "reply/{device}", False, "1", "hub"),
+    TopicSpec("hall", "state/hall", True, "1", "hub"),
+    TopicSpec("board", "state/board", True, "1", "hub"),
+    TopicSpec("service", "state/service/{code}", True, "1", "hub"),
+    TopicSpec("window", "state/window/{id}", True, "1", "hub"),
+    TopicSpec("event", "event/{type}", False, "1", "hub"),
+    TopicSpec("status", "status/{client}", True, "1", "every client"),
+)
+
+_ID18 = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+class Topics:
+    """The topic names of one hall. ``+`` (the default argument) gives a subscription filter."""
+
+    def __init__(self, hall_id: str):
+        if not hall_id or any(c in hall_id for c in "/+#"):
+            raise ValueError(f"hall id {hall_id!r} cannot be a topic level")
+        self.hall = hall_id
+        self.root = f"{ROOT}/{hall_id}"
+
+    def request(self, device: str = "+") -> str:
+        return f"{self.root}/request/{device}"
+
+    def reply(self, device: str = "+") -> str:
+        return f"{self.root}/reply/{device}"
+
+    def hall_state(self) -> str:
+        return f"{self.root}/state/hall"
+
+    def board(self) -> str:
+        return f"{self.root}/state/board"
+
+    def service(self, code: str = "+") -> str:
+        return f"{self.root}/state/service/{code}"
+
+    def window(self, window_id: str = "+") -> str:
+        return f"{self.root}/state/window/{window_id}"
+
+    def state(self) -> str:
+        """Every retained state topic (a terminal subscribes to this to see the present)."""
+        return f"{self.root}/state/#"
+
+    def event(self, type_: str = "+") -> str:
+        return f"{self.root}/event/{type_}"
+
+    def status(self, client: str = "+") -> str:
+        return f"{self.root}/status/{client}"
+
+    def up(self) -> str:
+        return f"{self.root}/up/"
+
+    def down(self) -> str:
+        return f"{self.root}/down/"
+
+    def _last_level(self, topic: str, kind: str) -> str | None:
+        prefix = f"{self.root}/{kind}/"
+        if topic.startswith(prefix) and "/" not in topic[len(prefix):] and topic != prefix:
+            return topic[len(prefix):]
+        return None
+
+    def device_of_request(self, topic: str) -> str | None:
+        """``yc/h/request/caller-1`` → ``caller-1``; ``None`` for any other topic."""
+        return self._last_level(topic, "request")
+
+    def client_of_status(self, topic: str) -> str | None:
+        return self._last_level(topic, "status")
+
+    def reply_to(self, device: str, wanted: str | None, transaction: str | None = None) -> str:
+        """Where to answer ``device``: its reply topic, or a topic below it that it asked for.
+
+        Any other ``reply_to`` is refused, so one device cannot make the hub publish into
+        another device's replies or into the retained state.
+        """
+        own = self.reply(device)
+        if wanted is None or wanted == own:
+            return own
+        if wanted.startswith(own + "/") and not any(c in wanted for c in "+#"):
+            return wanted
+        raise ProtocolError("bad_reply_to", transaction=transaction)
+
+
+# ---------------------------------------------------------------------- requests
+
+@dataclass(frozen=True)
+class Request:
+    verb: str
+    transaction: str
+    reply_to: str | None
+    fields: dict
+
+    def spec(self) -> Verb:
+        return VERBS[self.verb]
+
+
+def has_id_number(value) -> bool:
+    """True if a clear 18-character ID number appears anywhere in a decoded payload."""
+    if isinstance(value, str):
+        return bool(_ID18.search(value))
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return bool(_ID18.search(str(value)))
+    if isinstance(value, dict):
+        return any(has_id_number(k) or has_id_number(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_id_number(v) for v in value)
+    return False
+
+
+def parse_request(payload: bytes) -> Request:
+    """Decode and check a request payload against the verb table; raise ``ProtocolError``.
+
+    Checked here: size, JSON, privacy (no clear ID number anywhere), ``v``, the verb, the
+    transaction id, and every field's presence and type. Who may send it is checked by the
+    hub, which knows the device (``hall.service.auth``).
+    """
+    if len(payload) > MAX_PAYLOAD:
+        raise ProtocolError("payload_too_large", limit=MAX_PAYLOAD)
+    try:
+        obj = json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ProtocolError("malformed_json") from None
+    if not isinstance(obj, dict):
+        raise ProtocolError("malformed_json")
+    if has_id_number(obj):
+        raise ProtocolError("personal_data")
+    txn = obj.get("transaction")
+    txn = txn if isinstance(txn, str) and 0 < len(txn) <= TRANSACTION_MAX else None
+    reply_to = obj.get("reply_to") if isinstance(obj.get("reply_to"), str) else None
+
+    def fail(code: str, **params):
+        return ProtocolError(code, transaction=txn, reply_to=reply_to, **params)
+
+    if "v" not in obj:
+        raise fail("missing_field", field="v")
+    if obj["v"] != V or isinstance(obj["v"], bool):
+        raise fail("unsupported_version", v=json.dumps(obj["v"]), supported=V)
+    if "transaction" not in obj:
+        raise fail("missing_field", field="transaction")
+    if txn is None:
+        raise fail("wrong_type", field="transaction", expected=f"1-{TRANSACTION_MAX} characters")
+    if "reply_to" in obj and reply_to is None:
+        raise fail("wrong_type", field="reply_to", expected="a topic string")
+    if "verb" not in obj:
+        raise fail("missing_field", field="verb")
+    verb = obj["verb"]
+    if not isinstance(verb, str) or verb not in VERBS:
+        raise fail("unknown_verb", verb=verb if isinstance(verb, str) else json.dumps(verb))
+    fields = {k: v for k, v in obj.items() if k not in ENVELOPE}
+    problem = check_fields(VERBS[verb].fields, fields)
+    if problem:
+        code, params = problem
+        raise fail(code, **params)
+    return Request(verb, txn, reply_to, fields)
+
+
+def check_fields(spec: tuple[Field, ...], fields: dict, prefix: str = "") -> tuple | None:
+    """The first problem with ``fields`` against ``spec`` as (code, params), or ``None``."""
+    known = {f.name: f for f in spec}
+    for name, value in fields.items():
+        f = known.get(name)
+        if f is None:
+            return ("unknown_field", {"field": prefix + name})
+        kind = KINDS[f.kind]
+        if not kind.accepts(value):
+            return ("wrong_type", {"field": prefix + name, "expected": kind.expected_en})
+        if f.choices and value not in f.choices:
+            return ("wrong_type", {"field": prefix + name, "expected": "one of " + ", ".join(map(str, f.choices))})
+        if f.parts:
+            inner = check_fields(f.parts, value, prefix + name + ".")
+            if inner:
+                return inner
+    for f in spec:
+        if f.required and not f.from_device and f.name not in fields:
+            return ("missing_field", {"field": prefix + f.name})
+    return None
+
+
+# ---------------------------------------------------------------------- replies and status
+
+def reply_error(transaction: str | None, code: str, **params) -> dict:
+    return {"v": V, "status": "error", "error": error_body(code, **params), "transaction": transaction}
+
+
+def error_reply(err: ProtocolError) -> dict:
+    return {"v": V, "status": "error", "error": err.body(), "transaction": err.transaction}
+
+
+def status_payload(state: str) -> bytes:
+    return encode({"v": V, "state": state})
+
+
+def parse_status(payload: bytes) -> str | None:
+    """``online``/``offline`` from a status payload (JSON, or the bare word from tiny devices)."""
+    text = payload.decode("utf-8", "replace").strip()
+    if text in (ONLINE, OFFLINE):
+        return text
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return None
+    state = obj.get("state") if isinstance(obj, dict) else None
+    return state if state in (ONLINE, OFFLINE) else None
+
+
+def encode(message: dict) -> bytes:
+    """The wire form of every payload: compact UTF-8 JSON (Chinese not escaped)."""
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -1,0 +1,139 @@
+"""One MQTT connection for a hall process, over paho-mqtt (MQTT 3.1.1).
+
+paho's network thread only hands things over: every callback becomes one call of
+``deliver(kind, value)`` (the hub puts them on its queue; a Kivy app would use
+``Clock.schedule_once``). Kinds: ``connected`` (a generation number that grows with every
+connection), ``disconnected`` (the reason), ``message`` ((message, generation)) and
+``published`` (the mid the broker acknowledged, QoS 1).
+
+The connection announces itself: a retained ``online`` on ``status/<client>`` once connected,
+and a retained ``offline`` as its last will, or when it stops cleanly. It reconnects by
+itself, resubscribes, and keeps QoS 1 messages published while the broker was away.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+
+import paho.mqtt.client as mqtt
+
+from hall.protocol import OFFLINE, ONLINE, status_payload
+
+log = logging.getLogger("yichuang.bus")
+DEFAULT_PORT = 1883
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+
+    def __str__(self) -> str:  # never shows the password
+        user = f"{self.username}@" if self.username else ""
+        return f"mqtt://{user}{self.host}:{self.port}"
+
+
+def parse_broker_url(url: str) -> BrokerAddress:
+    """``mqtt://[user[:password]@]host[:port]`` → BrokerAddress; ValueError if it is not one."""
+    parts = urlsplit(url)
+    if parts.scheme != "mqtt" or not parts.hostname:
+        raise ValueError(f"{url!r}: expected mqtt://HOST:PORT")
+    try:
+        port = parts.port or DEFAULT_PORT
+    except ValueError:
+        raise ValueError(f"{url!r}: the port must be a number") from None
+    return BrokerAddress(parts.hostname, port, unquote(parts.username) if parts.username else None,
+                         unquote(parts.password) if parts.password else None)
+
+
+class Bus:
+    """A connection that delivers everything to one callable and publishes from any thread."""
+
+    def __init__(self, address: BrokerAddress, client_id: str, status_topic: str,
+                 deliver: Callable[[str, object], None], *, subscriptions: tuple[str, ...] = (),
+                 persistent: bool = False, manual_ack: bool = False, keepalive: int = 15):
+        self.address = address
+        self.status_topic = status_topic
+        self.subscriptions = subscriptions
+        self._deliver = deliver
+        self._generation = 0
+        self._connected = threading.Event()
+        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=not persistent,
+                        protocol=mqtt.MQTTv311)
+        c.manual_ack_set(manual_ack)
+        c.max_queued_messages_set(0)  # keep every QoS 1 message while the broker is away
+        c.reconnect_delay_set(min_delay=0.25, max_delay=4)
+        c.will_set(status_topic, status_payload(OFFLINE), qos=1, retain=True)
+        if address.username:
+            c.username_pw_set(address.username, address.password)
+        c.on_connect = self._on_connect
+        c.on_disconnect = self._on_disconnect
+        c.on_message = self._on_message
+        c.on_publish = self._on_publish
+        self.client = c
+        self._keepalive = keepalive
+
+    # ------------------------------------------------------------------ life
+
+    def start(self) -> None:
+        """Connect in the background; keeps retrying until the broker answers."""
+        self.client.connect_async(self.address.host, self.address.port, keepalive=self._keepalive)
+        self.client.loop_start()
+
+    def wait_connected(self, timeout: float) -> bool:
+        return self._connected.wait(timeout)
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Say ``offline`` (a clean disconnect sends no last will), then disconnect."""
+        if self._connected.is_set():
+            info = self.client.publish(self.status_topic, status_payload(OFFLINE), qos=1, retain=True)
+            try:
+                info.wait_for_publish(timeout)
+            except (RuntimeError, ValueError):
+                pass
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    # ------------------------------------------------------------------ traffic
+
+    def publish(self, topic: str, payload: bytes, retain: bool = False, qos: int = 1) -> int:
+        """Queue a message; returns its mid (``published`` is delivered when acknowledged)."""
+        return self.client.publish(topic, payload, qos=qos, retain=retain).mid
+
+    def ack(self, message: mqtt.MQTTMessage, generation: int) -> None:
+        """Acknowledge a QoS 1 message after it was handled (manual_ack). A message from an
+        earlier connection is not acknowledged: the broker sends it again."""
+        if generation == self._generation and message.qos > 0:
+            self.client.ack(message.mid, message.qos)
+
+    # ------------------------------------------------------------------ paho callbacks (network thread)
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            log.warning("broker %s refused the connection: %s", self.address, reason_code)
+            return
+        self._generation += 1
+        for topic in self.subscriptions:
+            client.subscribe(topic, qos=1)
+        client.publish(self.status_topic, status_payload(ONLINE), qos=1, retain=True)
+        self._connected.set()
+        self._deliver("connected", self._generation)
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        self._connected.clear()
+        self._deliver("disconnected", str(reason_code))
+
+    def _on_message(self, client, userdata, message) -> None:
+        self._deliver("message", (message, self._generation))
+
+    def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:
+        self._deliver("published", mid)

@@ -1,0 +1,173 @@
+"""The hall hub on the bus (大厅中枢): requests in, replies, events and retained state out.
+
+Everything that touches the store happens on the one thread that calls ``run``; paho's
+network thread only puts things on ``inbox``. For each request:
+
+1. check the payload and the sender (``hall.protocol``, ``hall.service.auth``): a bad one
+   gets an error reply and changes nothing;
+2. apply it through the store, which commits it (or finds the first answer to the same
+   transaction id, so a duplicate changes nothing);
+3. publish its events (the outbox), then the reply on the request's ``reply_to``;
+4. acknowledge the request to the broker (manual ack: a request the hub died holding is
+   delivered again, since the hub's session is persistent).
+
+Retained state is refreshed when the inbox is empty or every ``REFRESH`` seconds during a
+burst, publishing only what changed; in full when the hub (re)connects and when a terminal
+announces itself ``online``. The hall day rolls by a ``tick`` command when the clock passes
+the hall's day boundary (and every ``tick_seconds`` in a hall with tidal windows, so their
+alerts are re-checked).
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from typing import Callable
+
+from hall.protocol import (HUB_CLIENT, ONLINE, ProtocolError, Topics, encode, error_reply, parse_request,
+                           parse_status, reply_error)
+from hall.service.auth import authorise, device_of
+from hall.service.bus import BrokerAddress, Bus
+from hall.service.outbox import Outbox
+from hall.service.retained import RetainedState
+from hall.store import HallStore
+
+log = logging.getLogger("yichuang.hub")
+REFRESH = 0.2  # seconds between retained-state refreshes during a burst
+CONFIRM = 0.5  # seconds between outbox confirmations (one SQLite write for many PUBACKs)
+
+
+class Hub:
+    def __init__(self, store: HallStore, broker: BrokerAddress, clock: Callable[[], float] = time.time,
+                 tick_seconds: float = 30.0):
+        self.store = store
+        self.config = store.config
+        self.clock = clock
+        self.tick_seconds = tick_seconds
+        self.topics = Topics(self.config.id)
+        self.inbox: queue.Queue = queue.Queue()
+        self.bus = Bus(broker, f"yc-{self.config.id}-hub", self.topics.status(HUB_CLIENT),
+                       lambda kind, value: self.inbox.put((kind, value)),
+                       subscriptions=(self.topics.request(), self.topics.status()),
+                       persistent=True, manual_ack=True)
+        self.outbox = Outbox(store, self._publish_event)
+        self.retained = RetainedState(store, self.topics)
+        self.has_tidal = any(w.tidal is not None for w in self.config.windows.values())
+        self.counts = {"requests": 0, "ok": 0, "error": 0}
+        self._dirty = True
+        self._republish = True
+
+    # ------------------------------------------------------------------ the loop
+
+    def run(self, stop: threading.Event) -> None:
+        """Serve until ``stop`` is set. Committed-but-unpublished events go out first."""
+        self._tick()
+        self.outbox.flush()
+        self.bus.start()
+        mono = time.monotonic
+        next_tick = last_refresh = last_confirm = mono()
+        try:
+            while not stop.is_set():
+                wait = max(0.0, min(next_tick - mono(), 0.25))
+                try:
+                    kind, value = self.inbox.get(timeout=wait)
+                except queue.Empty:
+                    kind = None
+                if kind is not None:
+                    self._dispatch(kind, value)
+                idle = self.inbox.empty()
+                now = mono()
+                if (self._dirty or self._republish) and (idle or now - last_refresh >= REFRESH):
+                    self._refresh()
+                    last_refresh = now
+                if now - last_confirm >= (CONFIRM if idle else 4 * CONFIRM):
+                    self.outbox.confirm()
+                    last_confirm = now
+                if now >= next_tick:
+                    self._tick()
+                    next_tick = now + self.tick_seconds
+        finally:
+            self.outbox.confirm()
+            self.bus.stop()
+
+    def _dispatch(self, kind: str, value) -> None:
+        if kind == "message":
+            message, generation = value
+            self._on_message(message.topic, message.payload, message.retain)
+            self.bus.ack(message, generation)
+        elif kind == "published":
+            self.outbox.acknowledged(value)
+        elif kind == "connected":
+            log.info("connected to %s; republishing retained state", self.bus.address)
+            self._republish = True
+            self.outbox.flush()
+        elif kind == "disconnected":
+            log.warning("lost the broker (%s); reconnecting", value)
+
+    def _on_message(self, topic: str, payload: bytes, retained: bool) -> None:
+        device = self.topics.device_of_request(topic)
+        if device is not None:
+            reply_topic, reply = self.handle(device, payload)
+            self.bus.publish(reply_topic, encode(reply))
+            return
+        client = self.topics.client_of_status(topic)
+        if client not in (None, HUB_CLIENT) and not retained and parse_status(payload) == ONLINE:
+            log.info("%s is online; republishing retained state", client)
+            self._republish = True
+
+    # ------------------------------------------------------------------ one request
+
+    def handle(self, device: str, payload: bytes) -> tuple[str, dict]:
+        """Answer one request from ``device``: (reply topic, reply). Never raises."""
+        self.counts["requests"] += 1
+        try:
+            request = parse_request(payload)
+            reply_topic = self.topics.reply_to(device, request.reply_to, request.transaction)
+            command = authorise(device_of(self.config, device, request), request)
+        except ProtocolError as err:
+            self.counts["error"] += 1
+            log.info("refused a request from %s: %s", device, err.code)
+            return self._error_topic(device, err), error_reply(err)
+        command["transaction"] = f"{device}:{request.transaction}"  # ids are unique per device
+        try:
+            reply, events = self.store.apply(command, self.clock(), source=device)
+        except Exception:
+            log.exception("%s from %s failed", request.verb, device)
+            self.counts["error"] += 1
+            return reply_topic, reply_error(request.transaction, "internal_error")
+        self.counts[reply["status"]] += 1
+        if events:
+            self._committed(events)
+        return reply_topic, {**reply, "transaction": request.transaction}
+
+    def _error_topic(self, device: str, err: ProtocolError) -> str:
+        try:
+            return self.topics.reply_to(device, err.reply_to)
+        except ProtocolError:
+            return self.topics.reply(device)
+
+    def _committed(self, events: list[dict]) -> None:
+        self.outbox.flush(events)
+        self.retained.feed(events)
+        self._dirty = True
+
+    def _publish_event(self, event: dict) -> int:
+        return self.bus.publish(self.topics.event(event["type"]), encode(event))
+
+    # ------------------------------------------------------------------ time and state
+
+    def _tick(self) -> None:
+        """Roll the hall day when the clock has passed its boundary; re-check tidal alerts."""
+        now = self.clock()
+        today = self.store.engine.calendar.day(now).isoformat()
+        if today != self.store.state.day or self.has_tidal:
+            _, events = self.store.apply({"verb": "tick"}, now, source="hub")
+            if events:
+                self._committed(events)
+        self._dirty = True  # "open now" follows the clock
+
+    def _refresh(self) -> None:
+        force, self._republish, self._dirty = self._republish, False, False
+        for topic, message in self.retained.changes(self.clock(), force=force):
+            self.bus.publish(topic, encode(message), retain=True)
