@@ -168,3 +168,14 @@ def test_decode_holder_rejects_garbled_values():
     with pytest.raises(DeviceError) as err:
         codec.decode_holder(broken, KEY)
     assert "0A" in err.value.detail
+
+
+def test_same_citizen_same_hash_and_mask_as_the_id_card_reader():
+    # The hall recognises one citizen by the keyed hash, whichever card they show.
+    from devices.idcard import idnumber
+
+    for number in ("11010519491231002x", "370102199001011234"):
+        assert codec.keyed_hash(number, KEY) == idnumber.keyed_hash(number, KEY)
+        assert codec.mask_id(number.upper()) == idnumber.mask_id_number(number)
+    for name in ("张三", "张三丰", "欧阳娜娜", "李"):
+        assert codec.mask_name(name) == idnumber.mask_name(name)
