@@ -105,16 +105,18 @@ class IdCardReader:
 
     def open(self) -> None:
         """Connect now (otherwise the first command does); raises DeviceError if it cannot."""
-        self._last_attempt = None
-        self._ensure_open()
+        with self._lock:
+            self._last_attempt = None
+            self._ensure_open()
 
     def close(self) -> None:
-        port, self._port = self._port, None
-        if port is not None:
-            try:
-                port.close()
-            except LINK_ERRORS:
-                pass
+        with self._lock:
+            port, self._port = self._port, None
+            if port is not None:
+                try:
+                    port.close()
+                except LINK_ERRORS:
+                    pass
 
     def __enter__(self) -> "IdCardReader":
         return self
@@ -230,12 +232,13 @@ class IdCardReader:
 
     def set_baudrate(self, baudrate: int) -> None:
         """60 PP: switch the SAM (it answers at the old speed) and then this port."""
-        self._expect(codec.set_baudrate_command(baudrate))
-        try:
-            self._port.baudrate = baudrate
-        except LINK_ERRORS as exc:
-            raise self._lost(exc) from exc
-        self.baudrate = baudrate
+        with self._lock:
+            self._expect(codec.set_baudrate_command(baudrate))
+            try:
+                self._port.baudrate = baudrate
+            except LINK_ERRORS as exc:
+                raise self._lost(exc) from exc
+            self.baudrate = baudrate
         log.info("idcard: switched to %s baud", baudrate)
 
     def find(self) -> bool:
