@@ -225,6 +225,7 @@ class _Checker:
     def __init__(self, source: str):
         self.source = source
         self.problems: list[tuple[str, str, str]] = []
+        self.broken_services: set[str] = set()
 
     def fail(self, key: str, message: str) -> None:
         self.problems.append((self.source, key, message))
@@ -364,16 +365,19 @@ def _parse_services(c: _Checker, items: list) -> dict[str, Service]:
             c.fail(where, "must be a table")
             continue
         s = c.table(item, "service", where)
-        if not all(k in s for k in _REQUIRED["service"]):
-            continue
-        code, prefix = s["code"], s["prefix"]
+        code, prefix = s.get("code"), s.get("prefix")
         if code in services:
             c.fail(f"{where}.code", f"duplicate service code {code!r}")
-        if not (prefix.isascii() and prefix.isalpha() and prefix.isupper() and 1 <= len(prefix) <= 2):
-            c.fail(f"{where}.prefix", f"{prefix!r} must be one or two capital letters")
-        if prefix in prefixes:
-            c.fail(f"{where}.prefix", f"duplicate prefix {prefix!r} (also service {prefixes[prefix]!r})")
-        prefixes[prefix] = code
+        if prefix is not None:
+            if not (prefix.isascii() and prefix.isalpha() and prefix.isupper() and 1 <= len(prefix) <= 2):
+                c.fail(f"{where}.prefix", f"{prefix!r} must be one or two capital letters")
+            if prefix in prefixes:
+                c.fail(f"{where}.prefix", f"duplicate prefix {prefix!r} (also service {prefixes[prefix]!r})")
+            prefixes[prefix] = code
+        if not all(k in s for k in _REQUIRED["service"]):
+            if code is not None:
+                c.broken_services.add(code)  # reported already; don't cascade into windows
+            continue
         if s["handling_minutes"] <= 0:
             c.fail(f"{where}.handling_minutes", "must be positive")
         if s.get("daily_quota", 1) <= 0:
@@ -414,6 +418,8 @@ def _resolve_skills(c, entries, where, services, domains) -> tuple[str, ...]:
             codes.append(entry)
         elif entry in domains:
             codes.extend(code for code, s in services.items() if s.domain == entry)
+        elif entry in c.broken_services:
+            continue
         else:
             c.fail(f"{where}[{j}]", f"no service or domain {entry!r}")
     return tuple(dict.fromkeys(codes))

@@ -43,7 +43,7 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "not_missed": ("{number}号不在过号列表中", "Ticket {number} is not in the missed pool."),
     "not_eligible": ("本窗口不能办理{number}号的事项", "This window cannot serve ticket {number}."),
     "already_started": ("{number}号已开始办理", "Ticket {number} is already being served."),
-    "ticket_final": ("{number}号已{status}", "Ticket {number} is already {status}."),
+    "ticket_final": ("{number}号{status}，不能再操作", "Ticket {number} is already {status}."),
     "same_window": ("不能转办到本窗口", "Cannot transfer to the same window."),
     "unknown_outcome": ("办结结果无效", "Unknown outcome."),
     # requests
@@ -53,7 +53,7 @@ REFUSALS: dict[str, tuple[str, str]] = {
 
 STATUS_ZH = {
     "waiting": "等候中", "called": "已叫号", "serving": "办理中", "held": "挂起", "missed": "过号",
-    "finished": "办结", "cancelled": "已取消", "expired": "已过期",
+    "finished": "已办结", "cancelled": "已取消", "expired": "已过期",
 }
 
 OUTCOMES = {

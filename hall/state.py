@@ -6,6 +6,7 @@ the millisecond); the hall's own day is an ISO date string.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass, field, fields
 
 LIVE = ("waiting", "called", "serving", "held", "missed")
@@ -94,12 +95,12 @@ class HallState:
         }
 
     def snapshot(self) -> dict:
-        """Everything that defines the state, as plain data (for equality and debugging)."""
-        return {
+        """Everything that defines the state, as a deep copy in plain data (for equality and debugging)."""
+        return copy.deepcopy({
             **self.scalars(),
             "tickets": {k: t.row() for k, t in sorted(self.tickets.items())},
             "windows": {k: w.row() for k, w in sorted(self.windows.items())},
-        }
+        })
 
     def ticket_by_number(self, number: str) -> Ticket | None:
         return self.tickets.get(f"{self.day}:{number.upper()}") if self.day else None
