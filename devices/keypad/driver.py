@@ -16,6 +16,7 @@ and reopen the port by themselves when it comes back. Typical use, in a thread o
 from __future__ import annotations
 
 import logging
+import termios
 import threading
 import time
 from dataclasses import dataclass
@@ -72,14 +73,14 @@ class Link:
     def write(self, data: bytes) -> None:
         try:
             self.port.write(data)
-        except (serial.SerialException, OSError) as exc:
+        except (serial.SerialException, OSError, termios.error) as exc:
             self._down(exc)
 
     def read(self, timeout: float) -> bytes:
         try:
             self.port.timeout = max(0.0, timeout)
             return self.port.read(self.port.in_waiting or 1)
-        except (serial.SerialException, OSError, TypeError) as exc:
+        except (serial.SerialException, OSError, termios.error, TypeError) as exc:
             self._down(exc)
 
     def _down(self, exc: Exception):
@@ -92,7 +93,7 @@ class Link:
         if port is not None:
             try:
                 port.close()
-            except (serial.SerialException, OSError):
+            except (serial.SerialException, OSError, termios.error):
                 pass
 
 
