@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class DeviceError(Exception):
     """A device failure the app can act on.
 
@@ -21,6 +21,8 @@ class DeviceError(Exception):
     message_zh: str
     message_en: str = ""
     detail: str = ""
+
+    # Not frozen: Python sets __traceback__ on exceptions passing through context managers.
 
     def __str__(self) -> str:  # what goes to the operator's log
         extra = f" ({self.detail})" if self.detail else ""
