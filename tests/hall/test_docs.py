@@ -32,3 +32,12 @@ def test_every_refusal_is_documented_with_its_chinese_message():
     rows = dict(re.findall(r"^\| `([a-z_]+)` \| (.+?) \|$", DOC, re.M))
     for code, (zh, _) in REFUSALS.items():
         assert rows.get(code) == zh, code
+
+
+def test_every_hall_file_key_is_documented():
+    from hall.config import _SCHEMA
+
+    doc = (ROOT / "docs" / "hall-config.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([a-z_]+)` \|", doc, re.M))
+    keys = {key for table, schema in _SCHEMA.items() if table not in ("", "tidal") for key in schema}
+    assert keys - documented == set()
