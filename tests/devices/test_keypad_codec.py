@@ -142,3 +142,16 @@ def test_ev1527_default_keymap():
     assert ev1527.action_for(ev1527.Code(1, 0x4)) is KeyAction.NO_SHOW
     assert ev1527.action_for(ev1527.Code(1, 0x8)) is KeyAction.RATE
     assert ev1527.action_for(ev1527.Code(1, 0x3)) is None
+
+
+def test_the_documented_conversation_is_what_the_codec_sends():
+    import pathlib
+    doc = (pathlib.Path(__file__).parents[2] / "docs/devices/keypad.md").read_text(encoding="utf-8")
+    examples = [codec.poll(1, 0), codec.hello(1, 1), codec.idle(1), codec.key(1, 1, KeyAction.LOGIN, "1024"),
+                codec.poll(1, 1), codec.display(1, "请A012号", 0), codec.ack(1, 2),
+                codec.key(1, 2, KeyAction.CALL_NUMBER, "A012"), codec.poll(1, 2),
+                codec.display(0xFF, "暂停", 1), codec.nak(1, 2, 2), ev1527.encode(0xA1B2C, 1)]
+    for frame in examples:
+        assert f"`{frame.hex(' ').upper()}`" in doc
+    for action in KeyAction:
+        assert f"| `{action.value:02X}` | {action.name} |" in doc

@@ -69,3 +69,14 @@ def test_reader_bad_end_byte():
 ])
 def test_what_a_bar_does(frame, state, status):
     assert codec.apply(BarState("old"), frame) == (state, status)
+
+
+def test_the_documented_examples_are_what_the_codec_sends():
+    import pathlib
+    doc = (pathlib.Path(__file__).parents[2] / "docs/devices/ledbar.md").read_text(encoding="utf-8")
+    text = "请A012号到3号窗口"
+    examples = [codec.show_text(3, text, blink=True), codec.reply(3, 1), codec.brightness(3, 12),
+                codec.reply(3, 3), codec.reply(3, 3, Status.BAD_VALUE), codec.query(3),
+                codec.state_reply(3, BarState(text, True, False, 8)), codec.clear(0xFF), codec.clear(2)]
+    for frame in examples:
+        assert f"`{frame.hex(' ').upper()}`" in doc

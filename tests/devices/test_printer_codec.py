@@ -137,3 +137,14 @@ def test_states_carry_chinese_and_english_messages_and_codes():
 ])
 def test_status_replies_a_printer_sends(n, kwargs, expected):
     assert codec.status_reply(n, **kwargs) == expected
+
+
+def test_the_documented_bytes_are_what_the_codec_sends():
+    import pathlib
+    doc = (pathlib.Path(__file__).parents[2] / "docs/devices/printer.md").read_text(encoding="utf-8")
+    qr = codec.qr_native("ABC", 6, "M")
+    parts = [qr[0:9], qr[9:17], qr[17:25], qr[25:36], qr[36:]]
+    for chunk in parts + [codec.text("请到3号窗口"), codec.text("，")]:
+        assert f"`{chunk.hex(' ').upper()}`" in doc
+    for state in PrinterState:
+        assert f"| `{state.value}` |" in doc and state.message_zh in doc
