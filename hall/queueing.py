@@ -23,6 +23,15 @@ def waiting_for_service(state: HallState, service: str) -> list[Ticket]:
     return line
 
 
+def waiting_counts(state: HallState) -> dict[str, int]:
+    """Per service, how many wait in its open line (not pinned to one window): one pass."""
+    counts: dict[str, int] = {}
+    for t in state.tickets.values():
+        if t.status == "waiting" and t.pinned_window is None:
+            counts[t.service] = counts.get(t.service, 0) + 1
+    return counts
+
+
 def line_order(t: Ticket) -> tuple:
     return (0 if t.priority else 1, t.queue_key, t.number)
 
@@ -101,8 +110,9 @@ def estimate_wait(config: HallConfig, state: HallState, service: str, ahead: int
 def service_summary(config: HallConfig, state: HallState) -> dict[str, dict]:
     """Per service: waiting count, estimated wait for a new ticket (minutes), windows serving."""
     out = {}
+    counts = waiting_counts(state)
     for code, svc in config.services.items():
-        waiting = len(waiting_for_service(state, code))
+        waiting = counts.get(code, 0)
         out[code] = {
             "waiting": waiting,
             "estimated_wait_min": round(estimate_wait(config, state, code, waiting) / 60.0, 1),

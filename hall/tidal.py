@@ -11,11 +11,11 @@ import datetime as dt
 from hall import queueing
 
 
-def _pressure(ctx, services) -> tuple[str, int, float]:
+def _pressure(ctx, services, counts: dict[str, int]) -> tuple[str, int, float]:
     """The trigger service under most pressure: (service, waiting, estimated wait minutes)."""
     worst = ("", 0, 0.0)
     for code in services:
-        waiting = len(queueing.waiting_for_service(ctx.state, code))
+        waiting = counts.get(code, 0)
         minutes = queueing.estimate_wait(ctx.config, ctx.state, code, waiting) / 60.0
         if (waiting, minutes) > (worst[1], worst[2]):
             worst = (code, waiting, round(minutes, 1))
@@ -32,11 +32,13 @@ def check(ctx) -> None:
     """Raise or clear alerts after a command. Only closed, in-season tidal windows alert."""
     day = dt.date.fromisoformat(ctx.state.day)
     ratio = ctx.config.rules.tidal_clear_ratio
+    counts = None
     for window in ctx.config.windows.values():
         if window.tidal is None:
             continue
         ws = ctx.state.windows[window.id]
-        service, waiting, minutes = _pressure(ctx, window.tidal.services)
+        counts = queueing.waiting_counts(ctx.state) if counts is None else counts
+        service, waiting, minutes = _pressure(ctx, window.tidal.services, counts)
         active = window.id in ctx.state.alerts
         if ws.status != "closed" or not window.in_season(day):
             if active:
