@@ -80,7 +80,7 @@ class Link:
         try:
             self.port.timeout = max(0.0, timeout)
             return self.port.read(self.port.in_waiting or 1)
-        except (serial.SerialException, OSError, termios.error, TypeError) as exc:
+        except (serial.SerialException, OSError, termios.error) as exc:
             self._down(exc)
 
     def _down(self, exc: Exception):

@@ -11,6 +11,8 @@ import pytest
 
 from devices.printer.codec import PrinterState
 from devices.printer.driver import TicketPrinter
+from devices.printer.interpreter import RasterImage
+from devices.printer.preview import render_png
 from devices.printer.ptyport import PtyPort
 from devices.printer.simulator import PrinterSimulator
 from devices.printer.ticket import Ticket, render_ticket
@@ -286,3 +288,16 @@ def test_yichuang_sim_printer_command(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_raster_qr_over_a_pty_arrives_whole_and_scans(sim, tmp_path):
+    device = TicketPrinter(f"serial://{sim.path}?qr=raster", status_timeout=TIMEOUT)
+    try:
+        assert device.print_ticket(TICKET).ok
+    finally:
+        device.close()
+    images = [item for item in sim.last_ticket() if isinstance(item, RasterImage)]
+    assert len(images) == 1 and images[0].width >= images[0].height > 200  # several pty reads
+    png = render_png(sim.last_ticket(), str(tmp_path / "ticket.png"))
+    scanned = subprocess.run(["zbarimg", "--raw", "-q", png], capture_output=True, timeout=20)
+    assert scanned.stdout.decode().strip() == TICKET.qr_payload
