@@ -193,11 +193,12 @@ def parse_request(payload: bytes) -> Request:
         raise ProtocolError("malformed_json") from None
     if not isinstance(obj, dict):
         raise ProtocolError("malformed_json")
-    if has_id_number(obj):
-        raise ProtocolError("personal_data")
     txn = obj.get("transaction")
-    txn = txn if isinstance(txn, str) and 0 < len(txn) <= TRANSACTION_MAX else None
-    reply_to = obj.get("reply_to") if isinstance(obj.get("reply_to"), str) else None
+    txn = txn if isinstance(txn, str) and 0 < len(txn) <= TRANSACTION_MAX and not has_id_number(txn) else None
+    reply_to = obj.get("reply_to")
+    reply_to = reply_to if isinstance(reply_to, str) and not has_id_number(reply_to) else None
+    if has_id_number(obj):
+        raise ProtocolError("personal_data", transaction=txn, reply_to=reply_to)
 
     def fail(code: str, **params):
         return ProtocolError(code, transaction=txn, reply_to=reply_to, **params)
@@ -209,9 +210,10 @@ def parse_request(payload: bytes) -> Request:
     if "transaction" not in obj:
         raise fail("missing_field", field="transaction")
     if txn is None:
-        raise fail("wrong_type", field="transaction", expected=f"1-{TRANSACTION_MAX} characters")
+        raise fail("wrong_type", field="transaction", expected=f"a string of 1-{TRANSACTION_MAX} characters",
+                   expected_zh=f"1-{TRANSACTION_MAX}个字符的字符串")
     if "reply_to" in obj and reply_to is None:
-        raise fail("wrong_type", field="reply_to", expected="a topic string")
+        raise fail("wrong_type", field="reply_to", expected="a topic string", expected_zh="主题字符串")
     if "verb" not in obj:
         raise fail("missing_field", field="verb")
     verb = obj["verb"]
@@ -234,9 +236,12 @@ def check_fields(spec: tuple[Field, ...], fields: dict, prefix: str = "") -> tup
             return ("unknown_field", {"field": prefix + name})
         kind = KINDS[f.kind]
         if not kind.accepts(value):
-            return ("wrong_type", {"field": prefix + name, "expected": kind.expected_en})
+            return ("wrong_type", {"field": prefix + name, "expected": kind.expected_en,
+                                   "expected_zh": kind.expected_zh})
         if f.choices and value not in f.choices:
-            return ("wrong_type", {"field": prefix + name, "expected": "one of " + ", ".join(map(str, f.choices))})
+            listed = ", ".join(map(str, f.choices))
+            return ("wrong_type", {"field": prefix + name, "expected": f"one of {listed}",
+                                   "expected_zh": f"以下之一：{listed}"})
         if f.parts:
             inner = check_fields(f.parts, value, prefix + name + ".")
             if inner:

@@ -87,16 +87,18 @@ class Verb:
 
 
 KIOSK, WINDOW_ROLES, MANAGER = ("kiosk",), ("caller", "keypad_bridge"), ("manager",)
-READ_ONLY_ROLES = ("board", "window_screen", "rating_pad")
+# roles that publish requests at all (a rating pad will answer its own prompts; the hub refuses
+# it every verb until then); boards and window screens only read
+REQUESTING_ROLES = KIOSK + WINDOW_ROLES + MANAGER + ("rating_pad",)
 
-ROLES = {
-    "kiosk": "取号机: issues, cancels and returns tickets for citizens",
-    "caller": "窗口呼叫器 (soft caller): acts only for its own window",
-    "keypad_bridge": "物理按键桥: its own window, or any window when no window is configured",
-    "board": "综合屏: reads state and events",
-    "window_screen": "窗口屏: reads state and events",
-    "rating_pad": "评价器: reads state and events (rating verbs come with the rating pad)",
-    "manager": "大厅管理: may do everything",
+ROLES = {  # role: (Chinese name, what it may do)
+    "kiosk": ("取号机", "issues, cancels and returns tickets for citizens"),
+    "caller": ("窗口呼叫器", "acts only for its own window"),
+    "keypad_bridge": ("物理按键桥", "its own window, or any window when the device has no window"),
+    "board": ("综合屏", "reads state and events"),
+    "window_screen": ("窗口屏", "reads state and events"),
+    "rating_pad": ("评价器", "reads state and events (rating verbs come with the rating pad)"),
+    "manager": ("大厅管理台", "may do everything"),
 }
 
 _WINDOW = Field("window", "text", True, "window id (a window-bound device may omit it)", from_device=True)

@@ -8,6 +8,8 @@ for its own window, a kiosk may not use the staff channel) are finer than any AC
 """
 from __future__ import annotations
 
+import json
+
 from hall.config import Device, HallConfig
 from hall.protocol import Request
 from hall.protocol_errors import ProtocolError
@@ -29,22 +31,21 @@ def authorise(device: Device, request: Request) -> dict:
     """
     verb = request.spec()
 
-    def deny(detail: str = "") -> ProtocolError:
-        return ProtocolError("not_allowed", request.transaction, request.reply_to, device=device.id,
-                             role=device.role, verb=verb.name, detail=detail)
+    def fail(code: str, **params) -> ProtocolError:
+        return ProtocolError(code, request.transaction, request.reply_to, **params)
 
-    if device.role not in verb.roles or device.role not in ROLES:
-        raise deny()
+    if device.role not in verb.roles:
+        raise fail("not_allowed", device=device.id, role=device.role, role_zh=ROLES[device.role][0], verb=verb.name)
     fields = dict(request.fields)
     window_field = verb.field("window")
     if window_field is not None and device.role != "manager" and device.window is not None:
         asked = fields.setdefault("window", device.window)
         if asked != device.window:
-            raise deny(f" (window {asked}; this device belongs to window {device.window})")
+            raise fail("not_your_window", own=device.window, window=asked)
     if window_field is not None and window_field.required and "window" not in fields:
-        raise ProtocolError("missing_field", request.transaction, request.reply_to, field="window")
+        raise fail("missing_field", field="window")
     if device.role != "manager":
         for f in verb.fields:
             if f.name in fields and fields[f.name] in f.manager_values:
-                raise deny(f" ({f.name}={fields[f.name]!r} is for staff at the manager desk)")
+                raise fail("manager_only", field=f.name, value=json.dumps(fields[f.name], ensure_ascii=False))
     return {"verb": verb.name, **fields}
