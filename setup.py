@@ -17,6 +17,7 @@ setup(
         "python-escpos==3.1",
         "qrcode[pil]==8.2",
         "tzdata",
+        "pyusb",
     ],
     extras_require={
         "apps": ["kivy==2.3.1", "pygame==2.6.1"],

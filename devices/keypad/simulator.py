@@ -23,7 +23,7 @@ from collections import deque
 
 from devices.keypad import codec, ev1527
 from devices.keypad.codec import Command, Frame, FrameReader, KeyAction
-from devices.printer.ptyport import PtyPort
+from devices.ptyport import PtyPort
 
 KEY_NAMES = {
     "login": KeyAction.LOGIN, "logout": KeyAction.LOGOUT, "next": KeyAction.CALL_NEXT,

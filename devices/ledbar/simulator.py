@@ -16,7 +16,7 @@ import time
 
 from devices.ledbar import codec
 from devices.ledbar.codec import BarState, Frame, FrameReader, Status
-from devices.printer.ptyport import PtyPort
+from devices.ptyport import PtyPort
 
 
 class LedBarSimulator:

@@ -19,7 +19,7 @@ import threading
 from devices.printer import codec
 from devices.printer.interpreter import (Cut, Feed, Interpreter, QrCode, RasterImage,
                                          StatusRequest, TextLine)
-from devices.printer.ptyport import PtyPort
+from devices.ptyport import PtyPort
 
 
 class PrinterSimulator:

@@ -13,7 +13,7 @@ from devices.printer.codec import PrinterState
 from devices.printer.driver import TicketPrinter
 from devices.printer.interpreter import RasterImage
 from devices.printer.preview import render_png
-from devices.printer.ptyport import PtyPort
+from devices.ptyport import PtyPort
 from devices.printer.simulator import PrinterSimulator
 from devices.printer.ticket import Ticket, render_ticket
 
