@@ -15,9 +15,8 @@ import heapq
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
-from hall import tidal as hall_tidal
+from hall import queueing
 from hall.config import HallConfig, Window
 from hall.engine import Engine
 from hall.simulation.arrivals import Citizen, CitizenFactory
@@ -40,6 +39,7 @@ class TicketRecord:
     wait: float | None  # seconds from issue to first call; None if never called
     estimate: float | None  # the engine's estimate told at issue (seconds)
     common: float | None  # the common formula at the same moment (seconds)
+    predicted: float | None  # queueing.predict_wait at the same moment (seconds)
     priority: str | None
     work: float  # handling seconds the citizen needed, all visits
 
@@ -125,6 +125,7 @@ class _Day:
         self.idle: dict[str, Clerk] = {}
         self.by_ticket: dict[str, Citizen] = {}
         self.common: dict[str, float] = {}
+        self.predicted: dict[str, float] = {}
         self.assigned = self._assign_staff()
 
     # ------------------------------------------------------------------ the loop
@@ -195,6 +196,7 @@ class _Day:
         self.by_ticket[c.ticket] = c
         t = self.state.tickets[c.ticket]
         self.common[c.ticket] = common_estimate(self.cfg, self.state, c.service, t.people_ahead)
+        self.predicted[c.ticket] = queueing.predict_wait(self.cfg, self.state, t, self.now)
         self._wake(c.service)
 
     def _next_opening(self, service: str) -> float | None:
@@ -378,9 +380,16 @@ class _Day:
         """The line has fallen below the engine's own clearing level, after a minimum spell."""
         if self.now - k.opened_at < self.p.tidal_min_open_minutes * 60.0:
             return False
-        view = SimpleNamespace(config=self.cfg, state=self.state)
-        _, waiting, minutes = hall_tidal._pressure(view, k.window.tidal.services)
-        return not hall_tidal._over(k.window.tidal, waiting, minutes, self.cfg.rules.tidal_clear_ratio)
+        trigger, ratio = k.window.tidal, self.cfg.rules.tidal_clear_ratio
+        counts = queueing.waiting_counts(self.state)
+        for code in trigger.services:
+            waiting = counts.get(code, 0)
+            if trigger.waiting_over is not None and waiting >= trigger.waiting_over * ratio:
+                return False
+            minutes = queueing.estimate_wait(self.cfg, self.state, code, waiting) / 60.0
+            if trigger.wait_minutes_over is not None and minutes >= trigger.wait_minutes_over * ratio:
+                return False
+        return True
 
     def _tidal_idle(self, k: Clerk) -> None:
         if k.id in self.idle:
@@ -398,7 +407,8 @@ class _Day:
             r.tickets.append(TicketRecord(
                 service=c.service, hour=int((t.issued_at - self.midnight) // 3600),
                 wait=None if t.first_called_at is None else t.first_called_at - t.issued_at,
-                estimate=t.estimated_wait, common=self.common.get(tid), priority=t.priority,
+                estimate=t.estimated_wait, common=self.common.get(tid), predicted=self.predicted.get(tid),
+                priority=t.priority,
                 work=c.handling + (c.second_handling if c.transferred else 0.0),
             ))
         r.hours = dict(self.meter.hours)
