@@ -26,14 +26,15 @@ class HallClient:
                  watch_events: bool = False, client_id: str | None = None):
         self.topics = Topics(hall_id)
         self.device = device
-        subs = [self.topics.reply(device), self.topics.reply(device) + "/#"]
+        subs = [self.topics.reply(device) + "/#"]  # the reply topic and any below it
         if watch_state:
             subs.append(self.topics.state())
         if watch_events:
             subs.append(self.topics.event())
         self.state: dict[str, dict] = {}  # retained topic -> latest message
         self.events: list[dict] = []
-        self.replies: dict[str, dict] = {}
+        self.replies: dict[str, dict] = {}  # transaction -> first reply
+        self.received: list[dict] = []  # every reply, in order (errors without a transaction too)
         self._cond = threading.Condition()
         self._prefix = uuid.uuid4().hex[:8]
         self._counter = itertools.count(1)
@@ -119,6 +120,7 @@ class HallClient:
             topic = message.topic
             if topic.startswith(self.topics.reply(self.device)) and isinstance(body, dict):
                 self.replies.setdefault(str(body.get("transaction")), body)
+                self.received.append(body)
             elif topic.startswith(self.topics.root + "/event/"):
                 self.events.append(body)
             elif topic.startswith(self.topics.root + "/state/"):

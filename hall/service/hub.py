@@ -11,9 +11,10 @@ network thread only puts things on ``inbox``. For each request:
 4. acknowledge the request to the broker (manual ack: a request the hub died holding is
    delivered again, since the hub's session is persistent).
 
-Retained state is refreshed when the inbox is empty or every ``REFRESH`` seconds during a
-burst, publishing only what changed; in full when the hub (re)connects and when a terminal
-announces itself ``online``. The hall day rolls by a ``tick`` command when the clock passes
+Retained state is refreshed before the reply when no other request is waiting (so a device
+that reads the state after its reply sees its own change), and every ``REFRESH`` seconds
+during a burst; only what changed is published, everything when the hub (re)connects and
+when a terminal announces itself ``online``. The hall day rolls by a ``tick`` command when the clock passes
 the hall's day boundary (and every ``tick_seconds`` in a hall with tidal windows, so their
 alerts are re-checked).
 """
@@ -109,6 +110,8 @@ class Hub:
         device = self.topics.device_of_request(topic)
         if device is not None:
             reply_topic, reply = self.handle(device, payload)
+            if self._dirty and self.inbox.empty():
+                self._refresh()  # not in a burst: the sender sees its change once it has the reply
             self.bus.publish(reply_topic, encode(reply))
             return
         client = self.topics.client_of_status(topic)

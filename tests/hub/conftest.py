@@ -1,0 +1,169 @@
+"""Fixtures for the hub on the bus: a real Mosquitto for the session, the embedded broker,
+a hall of its own per test (so retained topics never mix), and the hub as a real process
+that a test may stop, kill -9 and start again.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hall.clock import HallCalendar
+from hall.config import load_hall
+from hall.service.broker import EmbeddedBroker
+from hall.service.client import HallClient
+from hall.service.local_broker import Mosquitto, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+TOWNSHIP = ROOT / "config" / "halls" / "township.toml"
+TEST_CLOCK = "2025-03-04T10:00:00"  # a Tuesday, inside the township hall's hours
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def mosquitto(tmp_path_factory):
+    """Mosquitto on a free loopback port: persistence on, max_queued_messages raised, as root."""
+    broker = Mosquitto(tmp_path_factory.mktemp("mosquitto")).start()
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture(scope="session")
+def embedded_broker():
+    broker = EmbeddedBroker("127.0.0.1", free_port()).start()
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture(params=["mosquitto", "embedded"])
+def broker_url(request) -> str:
+    """Each test using this runs once against Mosquitto and once against the embedded broker."""
+    return request.getfixturevalue(request.param if request.param == "mosquitto" else "embedded_broker").url
+
+
+class Hall:
+    """The township hall under a hall id of its own, with a database path."""
+
+    def __init__(self, directory: Path):
+        self.id = f"t{next(_numbers)}x{int(time.time() * 1000) % 100000}"
+        text = re.sub(r'(?m)^id = "banzhuyuan"$', f'id = "{self.id}"', TOWNSHIP.read_text(), count=1)
+        self.path = directory / "hall.toml"
+        self.path.write_text(text)
+        self.db = directory / "hall.sqlite"
+        self.config = load_hall(self.path)
+
+    def query(self, sql: str, params=()) -> list[tuple]:
+        """Read the hub's database (read-only, beside the running hub)."""
+        conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10)
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+
+    def facts(self) -> dict:
+        """What must not change when a request is refused."""
+        return {
+            "seq": self.query("SELECT COALESCE(MAX(seq), 0) FROM events")[0][0],
+            "tickets": self.query("SELECT * FROM tickets ORDER BY id"),
+            "windows": self.query("SELECT * FROM windows ORDER BY id"),
+            "state": self.query("SELECT value FROM hall_state"),
+        }
+
+
+@pytest.fixture
+def hall(tmp_path) -> Hall:
+    return Hall(tmp_path)
+
+
+class HubProcess:
+    """`yichuang hub` as a child process; its clock starts at TEST_CLOCK and keeps running
+    across restarts (each start passes the test clock plus the time since the first)."""
+
+    def __init__(self, hall: Hall, url: str, *extra: str):
+        self.hall, self.url, self.extra = hall, url, extra
+        self.log = hall.db.with_name("hub.log")
+        self.process: subprocess.Popen | None = None
+        self._t0: float | None = None
+        self._clock0 = HallCalendar(hall.config).epoch(TEST_CLOCK)
+
+    def start(self, timeout: float = 20.0) -> "HubProcess":
+        if self._t0 is None:
+            self._t0 = time.time()
+        cal = HallCalendar(self.hall.config)
+        clock = cal.local(self._clock0 + time.time() - self._t0).replace(tzinfo=None).isoformat()
+        before = self.connections()
+        log = open(self.log, "a")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "hall.cli", "hub", "--config", str(self.hall.path), "--db", str(self.hall.db),
+             "--broker", self.url, "--clock", clock, *self.extra],
+            cwd=ROOT, stdout=log, stderr=log)
+        log.close()
+        self.wait_connected(before + 1, timeout)
+        return self
+
+    def connections(self) -> int:
+        """How many times the hub has said it connected to the broker (from its log)."""
+        return self.log.read_text().count(" connected to ") if self.log.exists() else 0
+
+    def wait_connected(self, count: int, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.connections() < count:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"hub exited with {self.process.returncode}:\n{self.log.read_text()}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"hub not connected within {timeout} s:\n{self.log.read_text()}")
+            time.sleep(0.02)
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill9(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> int:
+        if self.alive():
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        return self.process.returncode
+
+
+@pytest.fixture
+def start_hub():
+    """``start_hub(hall, url, *extra_args)`` → a running HubProcess; all stopped at the end."""
+    hubs: list[HubProcess] = []
+
+    def start(hall: Hall, url: str, *extra: str) -> HubProcess:
+        hub = HubProcess(hall, url, *extra).start()
+        hubs.append(hub)
+        return hub
+
+    yield start
+    for hub in hubs:
+        hub.stop()
+
+
+@pytest.fixture
+def connect():
+    """``connect(url, hall, device, **options)`` → a connected HallClient; all closed at the end."""
+    clients: list[HallClient] = []
+
+    def make(url: str, hall: Hall, device: str, **options) -> HallClient:
+        client = HallClient(url, hall.id, device, **options).connect()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
