@@ -103,13 +103,25 @@ def main(argv: list[str]) -> int:
             return 2
         stop = threading.Event()
         stop_on_signals(stop)
-        if args.seconds is not None:
-            threading.Timer(args.seconds, stop.set).start()
-        apps = [subprocess.Popen(build(args.config, broker.url)) for _, build in APPS]
-        print(banner(config, broker, db), flush=True)
+        timer = threading.Timer(args.seconds, stop.set) if args.seconds is not None else None
+        if timer:
+            timer.daemon = True
+            timer.start()
+        serving = threading.Thread(target=hub.run, args=(stop,), name="hub")
+        serving.start()
+        apps = []
         try:
-            hub.run(stop)
+            if not hub.bus.wait_connected(15):
+                print("yichuang demo: the hub could not reach the embedded broker", file=sys.stderr)
+                return 1
+            apps = [subprocess.Popen(build(args.config, broker.url)) for _, build in APPS]
+            print(banner(config, broker, db), flush=True)
+            stop.wait()
         finally:
+            stop.set()
+            serving.join(30)
+            if timer:
+                timer.cancel()
             for app in apps:
                 app.terminate()
                 app.wait(10)

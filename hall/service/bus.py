@@ -6,7 +6,9 @@ paho's network thread only hands things over: every callback becomes one call of
 connection), ``disconnected`` (the reason), ``message`` ((message, generation)) and
 ``published`` (the mid the broker acknowledged, QoS 1).
 
-The connection announces itself: a retained ``online`` on ``status/<client>`` once connected,
+``connected`` comes once the subscriptions are acknowledged, so whatever is published to
+this client afterwards reaches it. The connection announces itself: a retained ``online`` on
+``status/<client>`` once connected,
 and a retained ``offline`` as its last will, or when it stops cleanly. It reconnects by
 itself, resubscribes, and keeps QoS 1 messages published while the broker was away.
 """
@@ -75,6 +77,8 @@ class Bus:
         c.on_disconnect = self._on_disconnect
         c.on_message = self._on_message
         c.on_publish = self._on_publish
+        c.on_subscribe = self._on_subscribe
+        self._subscribe_mid: int | None = None
         self.client = c
         self._keepalive = keepalive
 
@@ -122,8 +126,17 @@ class Bus:
             log.warning("broker %s refused the connection: %s", self.address, reason_code)
             return
         self._generation += 1
-        for topic in self.subscriptions:
-            client.subscribe(topic, qos=1)
+        if self.subscriptions:
+            _, self._subscribe_mid = client.subscribe([(topic, 1) for topic in self.subscriptions])
+        else:
+            self._ready(client)
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
+        if mid == self._subscribe_mid:
+            self._ready(client)
+
+    def _ready(self, client) -> None:
+        """Connected and subscribed: only now is a request sent to us sure to arrive."""
         client.publish(self.status_topic, status_payload(ONLINE), qos=1, retain=True)
         self._connected.set()
         self._deliver("connected", self._generation)
