@@ -21,7 +21,8 @@ UNREADABLE = "unreadable"  # not text at all: ask the citizen to scan again
 DEFAULT_PATTERNS: dict[str, list[str]] = {
     TICKET: [
         # the ticket status page URL printed as the ticket's QR: …/t/<hall>/<date>/<number>
-        r"^https?://[^/\s]+(?:/[^\s]*)?/t/(?P<hall>[A-Za-z0-9_-]+)/(?P<date>\d{8})/(?P<number>[A-Z]{1,2}\d{3,4})/?$",
+        r"^https?://[^/\s]+(?:/[^\s]*)?/t/(?P<hall>[A-Za-z0-9_-]+)/(?P<date>\d{8})/"
+        r"(?P<number>[A-Z]{1,2}\d{3,4})/?$",
         # a compact form: YC-T:<hall>:<date>:<number>
         r"^YC-T:(?P<hall>[A-Za-z0-9_-]+):(?P<date>\d{8}):(?P<number>[A-Z]{1,2}\d{3,4})$",
     ],

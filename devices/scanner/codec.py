@@ -55,7 +55,8 @@ class Payload:
 
     def __repr__(self) -> str:  # codes may carry personal tokens: show only a short head
         if self.text is None:
-            return f"Payload(unreadable, {len(self.raw)} bytes, {self.error.code if self.error else ''})"
+            code = self.error.code if self.error else ""
+            return f"Payload(unreadable, {len(self.raw)} bytes, {code})"
         head = self.text[:4] + ("…" if len(self.text) > 4 else "")
         return f"Payload({head!r}, {len(self.text)} chars, {self.encoding})"
 
@@ -130,7 +131,8 @@ class Framer:
 
     def poll(self, now: float) -> list[bytes]:
         """The payload an idle gap has ended (only without a terminator)."""
-        if self.terminator is Terminator.NONE and self._buffer and now - self._last >= self.idle_gap:
+        quiet = now - self._last >= self.idle_gap
+        if self.terminator is Terminator.NONE and self._buffer and quiet:
             payload, self._buffer = bytes(self._buffer), bytearray()
             return [payload]
         return []
@@ -173,9 +175,11 @@ def decode_payload(raw: bytes, encoding: str = "auto") -> Payload:
             continue
         if _looks_like_text(text):
             return Payload(raw=raw, text=text, encoding=name)
-    return Payload(raw=raw, error=scan_error(UNREADABLE, f"{len(raw)} bytes, not {'/'.join(ENCODINGS[encoding])} text"))
+    tried = "/".join(ENCODINGS[encoding])
+    return Payload(raw=raw, error=scan_error(UNREADABLE, f"{len(raw)} bytes, not {tried} text"))
 
 
-def encode_payload(text: str, encoding: str = "utf-8", terminator: Terminator | str = Terminator.CR) -> bytes:
+def encode_payload(text: str, encoding: str = "utf-8",
+                   terminator: Terminator | str = Terminator.CR) -> bytes:
     """What a scanner sends for ``text``: encoded bytes and the suffix (simulator, tests)."""
     return text.encode(encoding) + Terminator(terminator).suffix

@@ -25,7 +25,8 @@ import serial
 
 from devices.errors import DISCONNECTED, DeviceError
 from devices.scanner.classify import Classifier, Scan
-from devices.scanner.codec import DEFAULT_IDLE_GAP, DEFAULT_MAX_LENGTH, Framer, Payload, Terminator, decode_payload
+from devices.scanner.codec import (DEFAULT_IDLE_GAP, DEFAULT_MAX_LENGTH, Framer, Payload,
+                                   Terminator, decode_payload)
 from devices.transport import open_transport
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,8 @@ class SerialScanner:
     def __init__(self, url: str, *, terminator: str | None = None, encoding: str | None = None,
                  idle_gap: float | None = None, baudrate: int = 115200,
                  max_length: int = DEFAULT_MAX_LENGTH, classifier: Classifier | None = None,
-                 reconnect_interval: float = 0.2, clock: Callable[[], float] = time.monotonic) -> None:
+                 reconnect_interval: float = 0.2,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.url = url
         self.transport_url, options = split_url(url)
         self.terminator = Terminator(terminator or options.get("terminator", "any"))
@@ -144,27 +146,28 @@ class SerialScanner:
 
     def start(self, on_scan: Callable[[Scan], None],
               on_status: Callable[[DeviceError | None], None] | None = None) -> None:
-        """Read on a thread: ``on_scan(scan)`` per code; ``on_status(error)`` when the
-        scanner goes away and ``on_status(None)`` when it is back. Callbacks run on the
-        reading thread (a Kivy app hands over with Clock.schedule_once)."""
+        """Read on a thread: ``on_scan(scan)`` per code; ``on_status(None)`` once the port
+        is open (at start and whenever the scanner is back), ``on_status(error)`` when it
+        goes away. Callbacks run on the reading thread (a Kivy app hands over with
+        Clock.schedule_once)."""
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, args=(on_scan, on_status),
                                         name=f"scanner:{self.transport_url}", daemon=True)
         self._thread.start()
 
     def _run(self, on_scan, on_status) -> None:
-        failing = False
+        ready = None  # unknown until the first read: then True (port open) or False
         while not self._stop.is_set():
             try:
                 scan = self.read(0.2)
             except DeviceError as exc:
-                if not failing and on_status:
+                if ready is not False and on_status:
                     on_status(exc)
-                failing = True
+                ready = False
                 self._stop.wait(self.reconnect_interval)
                 continue
-            if failing and self.connected:
-                failing = False
+            if ready is not True and self.connected:
+                ready = True
                 if on_status:
                     on_status(None)
             if scan is not None:

@@ -297,7 +297,8 @@ def decode_card_info(records: dict[int, bytes], key: bytes) -> CardInfo:
     card_id = records[CARD_ID].hex().upper()
     number = text_value(records[CARD_NUMBER])
     raw_type = records[CARD_TYPE]
-    card_type = raw_type.decode("ascii") if raw_type.isascii() and raw_type.isalnum() else raw_type.hex()
+    readable = raw_type.isascii() and raw_type.isalnum()
+    card_type = raw_type.decode("ascii") if readable else raw_type.hex()
     return CardInfo(
         card_id=card_id,
         region_code=card_id[:6],

@@ -2,8 +2,8 @@
 
 pcscd's client socket is fixed (``/run/pcscd/pcscd.comm``), so a machine runs one pcscd.
 A demo or a test first looks for a running one that answers; only if there is none does
-it start ``pcscd -f -a -c DIR`` with a reader.conf.d of its own that loads the vsmartcard
-``vpcd`` driver on a chosen TCP port (``CHANNELID``; slot 1 listens on the port + 1).
+it start ``pcscd -f -c DIR`` (``-a`` on request) with a reader.conf.d of its own that
+loads the vsmartcard ``vpcd`` driver on a chosen TCP port (``CHANNELID``; slot 1 listens on the port + 1).
 """
 from __future__ import annotations
 
@@ -119,8 +119,12 @@ def reader_conf(port: int, friendly_name: str) -> str:
 class PcscdProcess:
     """A pcscd of our own, with one vpcd reader (two slots) on a free port pair."""
 
-    def __init__(self, friendly_name: str = "Yichuang Virtual PCD") -> None:
+    def __init__(self, friendly_name: str = "Yichuang Virtual PCD", *,
+                 apdu_log: bool = False) -> None:
         self.friendly_name = friendly_name
+        # pcscd -a writes every APDU and answer in hex to its log: ID numbers, names, PINs.
+        # Off unless asked for while debugging a card conversation.
+        self.apdu_log = apdu_log
         self.port = free_port_pair()
         self.dir = Path(tempfile.mkdtemp(prefix="yc-pcscd-"))
         self.conf_dir = self.dir / "reader.conf.d"
@@ -136,7 +140,7 @@ class PcscdProcess:
     def start(self, timeout: float = 10.0) -> None:
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                ["pcscd", "-f", "-a", "-c", str(self.conf_dir)],
+                ["pcscd", "-f", *(["-a"] if self.apdu_log else []), "-c", str(self.conf_dir)],
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -164,7 +168,8 @@ class PcscdProcess:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def find_reader_for_atr(atr: bytes, timeout: float = 5.0, exclude: set[str] = frozenset()) -> str | None:
+def find_reader_for_atr(atr: bytes, timeout: float = 5.0,
+                        exclude: frozenset[str] = frozenset()) -> str | None:
     """The name of the reader in which a card with ``atr`` appears within ``timeout``."""
     from smartcard import scard
 

@@ -272,6 +272,11 @@ class SocialSecurityCardReader:
             response = self.pcsc.transmit(card, protocol, apdu)
             # Headers and status words only: data may be personal, a VERIFY body is a PIN.
             log.debug("APDU %s -> SW %s", apdu[:4].hex(" "), response[-2:].hex(" "))
+            if not response:
+                # Every card answer has a status word. Nothing at all means the contact
+                # broke mid-command (vpcd reports a vanished card this way, before pcscd's
+                # presence poll notices): the card is being pulled out.
+                raise _err(CARD_REMOVED, f"empty answer to APDU {apdu[:4].hex(' ')}")
             return response
         return send
 

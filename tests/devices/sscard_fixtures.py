@@ -1,8 +1,9 @@
 """Fixtures for the social-security card tests: a real pcscd with the vpcd driver.
 
 Only one pcscd can run on a machine (its socket is fixed). If one answers, the tests use
-its vpcd slots; otherwise the session starts ``pcscd -f -a -c DIR`` with a reader.conf.d
-of its own on a free port pair and stops it by its PID at the end.
+its vpcd slots; otherwise the session starts ``pcscd -f -c DIR`` with a reader.conf.d of
+its own on a free port pair (no ``-a``: an APDU log would hold the card data) and stops it
+by its PID at the end.
 """
 from __future__ import annotations
 

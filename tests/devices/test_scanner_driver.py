@@ -156,7 +156,8 @@ def test_reading_thread_reports_status_and_recovers(plug, scanners):
     scanner = scanners(sim.url)
     scans, statuses = queue.Queue(), queue.Queue()
     scanner.start(scans.put, statuses.put)
-    assert sim.reader_attached(timeout=3.0)
+    assert statuses.get(timeout=3.0) is None  # port open: scans are not lost from here on
+    assert sim.reader_attached()
     sim.scan("YY44444444")
     assert scans.get(timeout=3.0).fields == {"code": "44444444"}
     sim.close()
