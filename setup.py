@@ -23,6 +23,7 @@ setup(
         "apps": ["kivy==2.3.1", "pygame==2.6.1"],
         "card": ["pyscard==2.3.1"],
         "sim": ["matplotlib"],
+        "hid": ["evdev"],
         "test": ["pytest", "hypothesis", "pytest-timeout"],
     },
     entry_points={"console_scripts": ["yichuang=hall.cli:main"]},
