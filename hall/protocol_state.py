@@ -64,10 +64,10 @@ def board_state(day: str | None, calls: list[dict]) -> dict:
 
 
 def alert_view(alert: dict) -> dict:
-    """A tidal alert as the hall state shows it: "请开启28号窗口（潮汐窗口）"."""
+    """A tidal alert as the hall state shows it: "请开启28号潮汐窗口"."""
     return {
         **alert,
-        "message": f"请开启{alert['window_name']}（潮汐窗口）",
+        "message": f"请开启{alert['window_name']}",
         "message_en": f"Open tidal window {alert['window']}",
     }
 

@@ -1,0 +1,153 @@
+"""docs/mqtt-api.md and the protocol module say the same: topics, verbs, fields, roles, error
+codes, event types, limits, and the keys of every example message."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from hall import protocol, protocol_state
+from hall.clock import HallCalendar
+from hall.config import load_hall
+from hall.engine import Engine
+from hall.messages import REFUSALS
+from hall.protocol_errors import PROTOCOL_ERRORS
+from hall.protocol_verbs import KINDS, ROLES, TEXT_MAX, VERBS
+from hall.service.mosquitto_config import SETTINGS
+
+from .conftest import ROOT
+
+DOC = (ROOT / "docs" / "mqtt-api.md").read_text()
+TOWNSHIP = load_hall(ROOT / "config" / "halls" / "township.toml")
+
+
+def table(first_header: str) -> list[list[str]]:
+    """The rows of the first markdown table whose header row starts with ``| first_header |``."""
+    lines = DOC.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {first_header} |"))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    return rows
+
+
+def ticks(cell: str) -> list[str]:
+    return re.findall(r"`([^`]+)`", cell)
+
+
+def example(name: str) -> dict:
+    found = re.search(rf"```json example={re.escape(name)}\n(.*?)```", DOC, re.S)
+    assert found, f"no example {name}"
+    return json.loads(found.group(1))
+
+
+def test_topics():
+    rows = {ticks(r[0])[0]: r for r in table("topic")}
+    wanted = {}
+    for spec in protocol.TOPICS:
+        pattern = "yc/<hall>/" + re.sub(r"\{(\w+)\}", r"<\1>", spec.pattern)
+        wanted[pattern] = ("yes" if spec.retained else "no", spec.qos.replace("|", " or "))
+    assert {k: (r[1], r[2]) for k, r in rows.items()} == wanted
+    t = protocol.Topics("h")
+    assert "`yc/<hall>/up/…`" in DOC and t.up() == "yc/h/up/" and t.down() == "yc/h/down/"
+
+
+def test_envelope():
+    assert [ticks(r[0])[0] for r in table("key")[:4]] == list(protocol.ENVELOPE)
+
+
+def test_verbs_fields_and_roles():
+    rows = table("verb")
+    assert [ticks(r[0])[0] for r in rows] == list(VERBS)
+    for row in rows:
+        verb = VERBS[ticks(row[0])[0]]
+        documented = re.findall(r"`(\w+)`(\*?)", row[1])
+        assert documented == [(f.name, "*" if f.required else "") for f in verb.fields], verb.name
+        assert ticks(row[2]) == list(verb.roles), verb.name
+        assert row[3] == verb.doc
+
+
+def test_field_kinds():
+    rows = {ticks(r[0])[0]: r for r in table("field")}
+    for verb in VERBS.values():
+        for f in verb.fields:
+            assert rows[f.name][1] == f.kind, f.name
+            assert set(map(str, f.choices)) <= set(ticks(rows[f.name][2])), f.name
+    parts = {ticks(r[0])[0]: r[1] for r in table("part")}
+    person = VERBS["issue"].field("person")
+    assert parts == {p.name: p.kind for p in person.parts}
+    assert {r[1] for r in rows.values()} | set(parts.values()) <= set(KINDS)
+
+
+def test_roles():
+    assert {ticks(r[0])[0]: (r[1], r[2]) for r in table("role")} == ROLES
+
+
+def test_error_codes():
+    assert {ticks(r[0])[0]: (r[1], r[2]) for r in table("code | 中文")} == PROTOCOL_ERRORS
+    assert sorted(ticks(r[0])[0] for r in table("code | when")) == sorted(REFUSALS)
+
+
+def test_event_types():
+    assert {ticks(r[0])[0]: r[1] for r in table("type")} == protocol.EVENT_TYPES
+
+
+def test_limits():
+    limits = {r[0]: r[1] for r in table("limit")}
+    assert limits["request payload"].startswith(f"{protocol.MAX_PAYLOAD} bytes")
+    assert limits["`transaction`"] == f"{protocol.TRANSACTION_MAX} characters"
+    assert limits["a text field"] == f"{TEXT_MAX} characters"
+    assert limits["calls on the board"] == str(protocol_state.BOARD_CALLS)
+    assert limits["broker packet (Mosquitto `max_packet_size`)"] == f"{dict((k, v) for k, v, _ in SETTINGS)['max_packet_size']} bytes"
+
+
+@pytest.fixture(scope="module")
+def township_state():
+    """A real state: two tickets, one called at window 2 by staff 0102."""
+    engine = Engine(TOWNSHIP)
+    state = engine.new_state()
+    cal = HallCalendar(TOWNSHIP)
+    t0 = cal.epoch("2025-03-04T10:02:00")
+    for i, cmd in enumerate([{"verb": "issue", "service": "household"}, {"verb": "issue", "service": "household"},
+                             {"verb": "staff_login", "window": "2", "staff": "0102"},
+                             {"verb": "call_next", "window": "2"}]):
+        outcome = engine.handle(state, cmd, t0 + i)
+        assert outcome.ok
+    return state, cal, t0, outcome
+
+
+def test_example_messages_have_the_keys_the_hub_sends(township_state):
+    state, cal, now, outcome = township_state
+    event = outcome.events[-1]
+    assert set(example("event")) == set(event)
+    assert set(example("reply")) == set(outcome.reply("t")) and set(example("reply")["data"]) == set(outcome.data)
+    assert set(example("error")["error"]) == set(protocol.reply_error("t", "queue_empty")["error"])
+    assert set(example("error")) == set(protocol.reply_error("t", "queue_empty"))
+    seq = {"seq"}
+    assert set(example("state/hall")) == set(protocol_state.hall_state(TOWNSHIP, state, cal, now)) | seq
+    assert set(example("state/service")) == set(protocol_state.service_states(TOWNSHIP, state)["household"]) | seq
+    window = protocol_state.window_state(TOWNSHIP, state, cal, "2")
+    assert set(example("state/window")) == set(window) | seq
+    assert set(example("state/window")["staff"]) == set(window["staff"])
+    assert set(example("state/window")["ticket"]) == set(window["ticket"])
+    board = protocol_state.board_state(state.day, [protocol_state.board_entry(TOWNSHIP, event)])
+    assert set(example("state/board")) == set(board) | seq
+    assert set(example("state/board")["calls"][0]) == set(board["calls"][0])
+    assert example("status") == json.loads(protocol.status_payload("online"))
+    protocol.parse_request(json.dumps(example("request")).encode())
+
+
+def test_the_alert_example_has_the_keys_of_a_real_tidal_alert():
+    county = load_hall(ROOT / "config" / "halls" / "county.toml")
+    engine = Engine(county)
+    state = engine.new_state()
+    t0 = HallCalendar(county).epoch("2025-03-04T10:00:00")
+    for i in range(20):
+        engine.handle(state, {"verb": "issue", "service": "pension_enroll", "person": {"hash": f"h{i}"}}, t0 + i)
+    assert state.alerts, "twenty waiting should open a tidal window"
+    alert = protocol_state.alert_view(next(iter(state.alerts.values())))
+    assert set(example("alert")) == set(alert)
+    assert alert["message"].startswith("请开启")
