@@ -76,7 +76,9 @@ class Simulation:
     """Whole hall days through one engine and one state (learned handling times carry over)."""
 
     def __init__(self, config: HallConfig, profile: Profile, seed=1, plan: dict[int, int] | None = None,
-                 tidal: bool = True, order: list[str] | None = None):
+                 tidal: bool = True, order: list[str] | None = None, listener=None):
+        """``plan``: open windows by hour (the first n of ``order``); ``tidal``: answer the
+        engine's tidal alerts; ``listener``: called with every command's events."""
         self.config, self.profile, self.seed = config, profile, seed
         self.engine = Engine(config)
         self.state = self.engine.new_state()
@@ -86,6 +88,7 @@ class Simulation:
         self.plan = plan if plan is not None else (dict(profile.staffing) or None)
         self.order = list(order or profile.windows)
         self.tidal = tidal
+        self.listener = listener
 
     def dates(self, days: int) -> list[dt.date]:
         out, d = [], self.profile.start
@@ -163,6 +166,8 @@ class _Day:
         out = self.engine.handle(self.state, command, self.now)
         self.result.commands += 1
         self.meter.feed(out.events)
+        if self.sim.listener is not None:
+            self.sim.listener(out.events)
         for e in out.events:
             if e["type"] == "tidal_alert" and self.sim.tidal:
                 self.at(self.now + self.p.tidal_reaction_minutes * 60.0, self._tidal_open, e["window"])

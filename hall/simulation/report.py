@@ -17,7 +17,10 @@ from hall.simulation import erlang
 from hall.simulation.model import DayResult, TicketRecord
 from hall.simulation.profile import Profile
 
-STEADY_RATE_CHANGE = 0.25  # an hour is steady if its arrivals are within 25 % of the hour before
+# An hour is steady (fit for Erlang C) when the hall is open all of it and all the hour before,
+# the profile's arrival rate moved by at most this share since the hour before, and the
+# measured load is below capacity in both.
+STEADY_RATE_CHANGE = 0.25
 
 
 @dataclass
@@ -120,15 +123,16 @@ def summarise(config: HallConfig, profile: Profile, results: list[DayResult], se
             no_shows=sum(s.no_shows for s in stats if s) / n, erlang=wq,
             rho=rate * s_mean / windows if windows > 0 else None,
         ))
+    expected = profile.arrivals
     prev = None
     for row in rows:
+        was, now = expected.get(row.hour - 1, 0.0), expected.get(row.hour, 0.0)
         row.steady = bool(
             prev is not None and row.hour in open_hours and prev.hour == row.hour - 1 and prev.hour in open_hours
             and row.erlang is not None and row.rho < 0.95 and prev.rho is not None and prev.rho < 1.0
-            and prev.arrivals > 0 and abs(row.arrivals - prev.arrivals) <= STEADY_RATE_CHANGE * prev.arrivals
+            and was > 0 and abs(now - was) <= STEADY_RATE_CHANGE * was
         )
         prev = row
-
     steady = tuple(r.hour for r in rows if r.steady)
     floor = _floor(results, rows, steady, s_cv)
     day_means = [m for r in results if (m := erlang.mean(_minutes(t.wait for t in r.tickets if t.wait is not None)))
