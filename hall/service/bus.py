@@ -15,6 +15,7 @@ itself, resubscribes, and keeps QoS 1 messages published while the broker was aw
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from dataclasses import dataclass
 from typing import Callable
@@ -53,6 +54,15 @@ def parse_broker_url(url: str) -> BrokerAddress:
                          unquote(parts.password) if parts.password else None)
 
 
+def no_delay(client, userdata, sock) -> None:
+    """Small messages go out at once: without TCP_NODELAY a reply or an event written right
+    after another waits for its ACK (Nagle), up to the peer's delayed-ACK time (40 ms)."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (OSError, AttributeError):
+        pass  # not a TCP socket
+
+
 class Bus:
     """A connection that delivers everything to one callable and publishes from any thread."""
 
@@ -78,6 +88,7 @@ class Bus:
         c.on_message = self._on_message
         c.on_publish = self._on_publish
         c.on_subscribe = self._on_subscribe
+        c.on_socket_open = no_delay
         self._subscribe_mid: int | None = None
         self.client = c
         self._keepalive = keepalive

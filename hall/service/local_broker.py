@@ -1,9 +1,12 @@
-"""A broker on a free loopback port, for tests, benchmarks and the demo.
+"""A broker on a free loopback port, and the hub as a child process, for tests, benchmarks and
+the demo.
 
 ``Mosquitto`` runs the real broker as a child process with the deliberate settings of
 ``hall.service.mosquitto_config`` (persistence, queue limits) and, optionally, a hall's
 accounts and ACL; it binds 127.0.0.1 only and is stopped or killed by its PID.
 ``EmbeddedBroker`` (``hall.service.broker``) is the in-process alternative.
+``spawn_hub`` starts `yichuang hub` with its log in a file; ``wait_hub_connected`` reads the
+log until the hub has connected (and subscribed) a given number of times.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -87,3 +91,27 @@ class Mosquitto:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout)
+
+
+HUB_CONNECTED = " connected to "  # the hub's log line once it is subscribed (hall.service.hub)
+
+
+def spawn_hub(config: Path, db: Path, url: str, log: Path, *extra: str) -> subprocess.Popen:
+    """`yichuang hub` as a child process of this Python, appending its log to ``log``."""
+    with open(log, "a") as out:
+        return subprocess.Popen([sys.executable, "-m", "hall.cli", "hub", "--config", str(config), "--db", str(db),
+                                 "--broker", url, *extra], stdout=out, stderr=out)
+
+
+def hub_connections(log: Path) -> int:
+    return log.read_text().count(HUB_CONNECTED) if log.exists() else 0
+
+
+def wait_hub_connected(process: subprocess.Popen, log: Path, count: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while hub_connections(log) < count:
+        if process.poll() is not None:
+            raise RuntimeError(f"hub exited with {process.returncode}:\n{log.read_text()}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"hub not connected within {timeout} s:\n{log.read_text()}")
+        time.sleep(0.02)

@@ -9,7 +9,6 @@ import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from hall.clock import HallCalendar
 from hall.config import load_hall
 from hall.service.broker import EmbeddedBroker
 from hall.service.client import HallClient
-from hall.service.local_broker import Mosquitto, free_port
+from hall.service.local_broker import Mosquitto, free_port, hub_connections, spawn_hub, wait_hub_connected
 
 ROOT = Path(__file__).resolve().parents[2]
 TOWNSHIP = ROOT / "config" / "halls" / "township.toml"
@@ -98,28 +97,14 @@ class HubProcess:
             self._t0 = time.time()
         cal = HallCalendar(self.hall.config)
         clock = cal.local(self._clock0 + time.time() - self._t0).replace(tzinfo=None).isoformat()
-        before = self.connections()
-        log = open(self.log, "a")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "hall.cli", "hub", "--config", str(self.hall.path), "--db", str(self.hall.db),
-             "--broker", self.url, "--clock", clock, *self.extra],
-            cwd=ROOT, stdout=log, stderr=log)
-        log.close()
+        before = hub_connections(self.log)
+        self.process = spawn_hub(self.hall.path, self.hall.db, self.url, self.log, "--clock", clock, *self.extra)
         self.wait_connected(before + 1, timeout)
         return self
 
-    def connections(self) -> int:
-        """How many times the hub has said it connected to the broker (from its log)."""
-        return self.log.read_text().count(" connected to ") if self.log.exists() else 0
-
     def wait_connected(self, count: int, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while self.connections() < count:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"hub exited with {self.process.returncode}:\n{self.log.read_text()}")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"hub not connected within {timeout} s:\n{self.log.read_text()}")
-            time.sleep(0.02)
+        """Until the hub's log says it has connected (and subscribed) ``count`` times."""
+        wait_hub_connected(self.process, self.log, count, timeout)
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
