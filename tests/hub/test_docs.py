@@ -151,3 +151,10 @@ def test_the_alert_example_has_the_keys_of_a_real_tidal_alert():
     alert = protocol_state.alert_view(next(iter(state.alerts.values())))
     assert set(example("alert")) == set(alert)
     assert alert["message"].startswith("请开启")
+
+
+def test_the_asyncapi_document_is_written_from_the_protocol(township_state):
+    from hall.protocol_asyncapi import EVENT_KEYS, render
+
+    assert (ROOT / "docs" / "asyncapi.yaml").read_text() == render()
+    assert set(EVENT_KEYS) == set(township_state[3].events[-1])

@@ -1,0 +1,128 @@
+"""docs/asyncapi.yaml, written from the protocol module (AsyncAPI 2.6, for tools and code generators).
+
+``python -m hall.protocol_asyncapi > docs/asyncapi.yaml`` after changing the contract; a test
+fails when the file and this function differ. Channels are seen from a device: it
+*publishes* requests and its status, and *subscribes* to replies, state and events.
+docs/mqtt-api.md is the prose for people.
+"""
+from __future__ import annotations
+
+import sys
+
+import yaml
+
+from hall.protocol import EVENT_TYPES, MAX_PAYLOAD, TRANSACTION_MAX, V
+from hall.protocol_errors import ERROR_CODES
+from hall.protocol_verbs import TEXT_MAX, VERBS, Field, Verb
+
+EVENT_KEYS = ("v", "seq", "type", "at", "ts", "day", "ticket", "service", "window", "staff", "data")
+
+_KIND_SCHEMAS = {
+    "text": {"type": "string", "minLength": 1, "maxLength": TEXT_MAX},
+    "bool": {"type": "boolean"},
+    "place": {"oneOf": [{"const": "front"}, {"type": "integer", "minimum": 0}]},
+    "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+    "object": {"type": "object"},
+}
+
+
+def field_schema(f: Field) -> dict:
+    schema = {**_KIND_SCHEMAS[f.kind], "description": f.doc}
+    if f.choices:
+        schema["enum"] = list(f.choices)
+    if f.parts:
+        schema["properties"] = {p.name: field_schema(p) for p in f.parts}
+        schema["additionalProperties"] = False
+    return schema
+
+
+def request_schema(verb: Verb) -> dict:
+    required = ["v", "verb", "transaction"] + [f.name for f in verb.fields if f.required and not f.from_device]
+    return {
+        "type": "object", "additionalProperties": False, "required": required,
+        "x-roles": list(verb.roles),
+        "properties": {
+            "v": {"const": V}, "verb": {"const": verb.name},
+            "transaction": {"type": "string", "minLength": 1, "maxLength": TRANSACTION_MAX},
+            "reply_to": {"type": "string", "description": "this device's reply topic or a topic below it"},
+            **{f.name: field_schema(f) for f in verb.fields},
+        },
+    }
+
+
+def _channel(description: str, direction: str, message: dict, **params: str) -> dict:
+    channel = {"description": description, direction: {"message": message}}
+    if params:
+        channel["parameters"] = {name: {"description": text} for name, text in params.items()}
+    return channel
+
+
+def document() -> dict:
+    hall = "the hall's id ([hall] id of the hall file)"
+    device = "the device id ([[device]] id of the hall file)"
+    state = {"payload": {"type": "object", "required": ["v", "seq"]}}
+    return {
+        "asyncapi": "2.6.0",
+        "info": {"title": "Yichuang hall hub (一窗)", "version": str(V),
+                 "description": f"MQTT 3.1.1, UTF-8 JSON payloads of at most {MAX_PAYLOAD} bytes for requests. "
+                                "See docs/mqtt-api.md."},
+        "defaultContentType": "application/json",
+        "servers": {"hall": {"url": "{host}:1883", "protocol": "mqtt", "protocolVersion": "3.1.1",
+                             "variables": {"host": {"default": "127.0.0.1"}}}},
+        "channels": {
+            "yc/{hall}/request/{device}": _channel(
+                "A request to the hub, answered on reply_to.", "publish",
+                {"oneOf": [{"$ref": f"#/components/messages/{name}"} for name in VERBS]}, hall=hall, device=device),
+            "yc/{hall}/reply/{device}": _channel(
+                "The hub's reply.", "subscribe", {"$ref": "#/components/messages/reply"}, hall=hall, device=device),
+            "yc/{hall}/state/hall": _channel("Retained: the hall.", "subscribe", state, hall=hall),
+            "yc/{hall}/state/board": _channel("Retained: the last calls.", "subscribe", state, hall=hall),
+            "yc/{hall}/state/service/{code}": _channel("Retained: one service.", "subscribe", state, hall=hall,
+                                                       code="a service code"),
+            "yc/{hall}/state/window/{id}": _channel("Retained: one window.", "subscribe", state, hall=hall,
+                                                    id="a window id"),
+            "yc/{hall}/event/{type}": _channel("One committed event.", "subscribe",
+                                               {"$ref": "#/components/messages/event"}, hall=hall,
+                                               type="the event type"),
+            "yc/{hall}/status/{client}": _channel(
+                "Retained availability with a last will; publish your own, read the hub's.", "publish",
+                {"$ref": "#/components/messages/status"}, hall=hall, client="a device id, or hub"),
+        },
+        "components": {"messages": {
+            **{name: {"name": name, "summary": verb.doc, "payload": request_schema(verb)}
+               for name, verb in VERBS.items()},
+            "reply": {"name": "reply", "payload": {
+                "type": "object", "required": ["v", "status", "transaction"],
+                "properties": {
+                    "v": {"const": V}, "status": {"enum": ["ok", "error"]},
+                    "transaction": {"type": ["string", "null"]}, "data": {"type": "object"},
+                    "error": {"type": "object", "required": ["code", "message", "message_en"],
+                              "properties": {"code": {"enum": list(ERROR_CODES)}, "message": {"type": "string"},
+                                             "message_en": {"type": "string"}}},
+                }}},
+            "event": {"name": "event", "payload": {
+                "type": "object", "required": list(EVENT_KEYS),
+                "properties": {"v": {"const": V}, "seq": {"type": "integer", "minimum": 1},
+                               "type": {"enum": list(EVENT_TYPES)}, "ts": {"type": "number"},
+                               "data": {"type": "object"}}}},
+            "status": {"name": "status", "payload": {
+                "type": "object", "required": ["v", "state"],
+                "properties": {"v": {"const": V}, "state": {"enum": ["online", "offline"]}}}},
+        }},
+    }
+
+
+class _Plain(yaml.SafeDumper):
+    """Writes a shared sub-schema out in full each time instead of as a YAML alias."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
+def render() -> str:
+    header = "# Written by `python -m hall.protocol_asyncapi` from hall/protocol*.py: do not edit by hand.\n"
+    return header + yaml.dump(document(), Dumper=_Plain, allow_unicode=True, sort_keys=False, width=110)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())
