@@ -39,6 +39,7 @@ V = 1
 ROOT = "yc"
 MAX_PAYLOAD = 8192  # bytes; a request is a few hundred
 TRANSACTION_MAX = 64
+REPLY_TO_MAX = 256  # bytes
 ENVELOPE = ("v", "verb", "transaction", "reply_to")
 ONLINE, OFFLINE = "online", "offline"
 HUB_CLIENT = "hub"
@@ -145,7 +146,8 @@ class Topics:
         own = self.reply(device)
         if wanted is None or wanted == own:
             return own
-        if wanted.startswith(own + "/") and not any(c in wanted for c in "+#"):
+        if (wanted.startswith(own + "/") and len(wanted.encode("utf-8")) <= REPLY_TO_MAX
+                and not any(c in "+#" or ord(c) < 32 for c in wanted)):
             return wanted
         raise ProtocolError("bad_reply_to", transaction=transaction)
 

@@ -26,8 +26,9 @@ import threading
 import time
 from typing import Callable
 
-from hall.protocol import (HUB_CLIENT, ONLINE, ProtocolError, Topics, encode, error_reply, parse_request,
+from hall.protocol import (HUB_CLIENT, ONLINE, Topics, encode, error_reply, has_id_number, parse_request,
                            parse_status, reply_error)
+from hall.protocol_errors import ProtocolError
 from hall.service.auth import authorise, device_of
 from hall.service.bus import BrokerAddress, Bus
 from hall.service.outbox import Outbox
@@ -116,7 +117,7 @@ class Hub:
             return
         client = self.topics.client_of_status(topic)
         if client not in (None, HUB_CLIENT) and not retained and parse_status(payload) == ONLINE:
-            log.info("%s is online; republishing retained state", client)
+            log.info("%s is online; republishing retained state", _shown(client))
             self._republish = True
 
     # ------------------------------------------------------------------ one request
@@ -126,17 +127,19 @@ class Hub:
         self.counts["requests"] += 1
         try:
             request = parse_request(payload)
+            if has_id_number(device):  # someone used an ID number as a device id
+                raise ProtocolError("personal_data", request.transaction)
             reply_topic = self.topics.reply_to(device, request.reply_to, request.transaction)
             command = authorise(device_of(self.config, device, request), request)
         except ProtocolError as err:
             self.counts["error"] += 1
-            log.info("refused a request from %s: %s", device, err.code)
+            log.info("refused a request from %s: %s", _shown(device), err.code)
             return self._error_topic(device, err), error_reply(err)
         command["transaction"] = f"{device}:{request.transaction}"  # ids are unique per device
         try:
             reply, events = self.store.apply(command, self.clock(), source=device)
         except Exception:
-            log.exception("%s from %s failed", request.verb, device)
+            log.exception("%s from %s failed", request.verb, _shown(device))
             self.counts["error"] += 1
             return reply_topic, reply_error(request.transaction, "internal_error")
         self.counts[reply["status"]] += 1
@@ -174,3 +177,8 @@ class Hub:
         force, self._republish, self._dirty = self._republish, False, False
         for topic, message in self.retained.changes(self.clock(), force=force):
             self.bus.publish(topic, encode(message), retain=True)
+
+
+def _shown(client: str) -> str:
+    """A client id as the log may show it: never a clear ID number, even one used as an id."""
+    return "<an ID number>" if has_id_number(client) else client

@@ -8,7 +8,8 @@ rights by its role), one for the hub and one read-only ``monitor`` for an operat
 - ``mosquitto.conf``: listener, persistence and queue limits, pointing at the two below;
 - ``acl``: the topic rights of every account;
 - ``passwd``: the accounts, hashed with ``mosquitto_passwd -U`` (when it is installed;
-  otherwise ``passwd.plain`` and a note to hash it on the broker);
+  otherwise ``passwd.plain`` and a note to hash it on the broker); mode 0640, group
+  mosquitto, since the broker reads it after dropping to that user;
 - ``credentials.txt`` (mode 0600): user and password of each account, to provision devices.
   Running the command again keeps existing passwords, adds new devices, drops removed ones.
 
@@ -53,6 +54,7 @@ SETTINGS = (
 )
 
 STANDARD_DIR = "/etc/mosquitto/yichuang"
+BROKER_USER = "mosquitto"  # Debian's mosquitto drops to this user
 
 
 def broker_conf(listener: str, persistence_dir: str, *, password_file: str | None = None,
@@ -83,7 +85,7 @@ def broker_conf(listener: str, persistence_dir: str, *, password_file: str | Non
 def standard_conf() -> str:
     """config/mosquitto/mosquitto.conf: a hall server with the files in /etc/mosquitto/yichuang."""
     return broker_conf("1883", "/var/lib/mosquitto", password_file=f"{STANDARD_DIR}/passwd",
-                       acl_file=f"{STANDARD_DIR}/acl", user="mosquitto")
+                       acl_file=f"{STANDARD_DIR}/acl", user=BROKER_USER)
 
 
 def accounts(config: HallConfig) -> list[str]:
@@ -98,7 +100,7 @@ def acl_text(config: HallConfig) -> str:
     t = Topics(config.id)
     out = [
         f"# ACL for hall {config.id} ({config.name}), written by `yichuang mosquitto-config`",
-        f"# from {config.source or 'the hall file'}. Do not edit: change the hall file and run it again.",
+        f"# from {Path(config.source).name or 'the hall file'}. Do not edit: change the hall file and run it again.",
         "",
         "# the hub: everything of this hall",
         f"user {HUB_CLIENT}", f"topic readwrite {t.root}/#", "",
@@ -134,16 +136,25 @@ def write_accounts(config: HallConfig, out: Path) -> tuple[dict[str, str], bool]
         f.write(f"# accounts of hall {config.id}: user:password (keep secret; for provisioning devices)\n{plain}")
     tool = shutil.which("mosquitto_passwd")
     target = out / ("passwd" if tool else "passwd.plain")
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
     with os.fdopen(fd, "w") as f:
         f.write(plain)
     if tool:
         subprocess.run([tool, "-U", str(target)], check=True, capture_output=True, timeout=60)
+    _readable_by_broker(target)
     return creds, bool(tool)
 
 
+def _readable_by_broker(path: Path) -> None:
+    """Mosquitto reads the password file after dropping to user mosquitto: give it the group."""
+    try:
+        shutil.chown(path, group=BROKER_USER)
+    except (LookupError, PermissionError):
+        pass  # no such group here, or not root: the installer does it
+
+
 def write_all(config: HallConfig, out: Path, listener: str = "1883", persistence_dir: str = "/var/lib/mosquitto",
-              user: str | None = "mosquitto", log_dest: str = "syslog") -> dict[str, str]:
+              user: str | None = BROKER_USER, log_dest: str = "syslog") -> dict[str, str]:
     out.mkdir(parents=True, exist_ok=True)
     creds, hashed = write_accounts(config, out)
     (out / "acl").write_text(acl_text(config))
@@ -162,9 +173,14 @@ def main(argv: list[str]) -> int:
     p.add_argument("--out", help="directory to write (default ./mosquitto-<hall id>)")
     p.add_argument("--listener", default="1883", help="mosquitto listener line (default %(default)s)")
     p.add_argument("--persistence-dir", default="/var/lib/mosquitto", help="where Mosquitto saves its database")
+    p.add_argument("--acl", metavar="FILE", help="write only the ACL, to FILE (no accounts)")
     args = p.parse_args(argv)
     try:
         config = load_hall(args.config)
+        if args.acl:
+            Path(args.acl).write_text(acl_text(config))
+            print(f"wrote {args.acl}: the ACL of hall {config.id}")
+            return 0
         out = Path(args.out or f"mosquitto-{config.id}")
         creds = write_all(config, out, args.listener, args.persistence_dir)
     except ConfigError as err:

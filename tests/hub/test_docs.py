@@ -99,6 +99,7 @@ def test_limits():
     limits = {r[0]: r[1] for r in table("limit")}
     assert limits["request payload"].startswith(f"{protocol.MAX_PAYLOAD} bytes")
     assert limits["`transaction`"] == f"{protocol.TRANSACTION_MAX} characters"
+    assert limits["`reply_to`"] == f"{protocol.REPLY_TO_MAX} bytes"
     assert limits["a text field"] == f"{TEXT_MAX} characters"
     assert limits["calls on the board"] == str(protocol_state.BOARD_CALLS)
     assert limits["broker packet (Mosquitto `max_packet_size`)"] == f"{dict((k, v) for k, v, _ in SETTINGS)['max_packet_size']} bytes"

@@ -135,3 +135,13 @@ def test_the_hub_serves_through_the_secured_broker(secured, hall, start_hub, con
     kiosk = connect(f"mqtt://kiosk-1:{creds['kiosk-1']}@127.0.0.1:{broker.port}", hall, "kiosk-1")
     assert kiosk.request("issue", service="help")["data"]["ticket"] == "H001"
     assert caller.request("call_next")["data"]["ticket"] == "H001"
+
+
+def test_the_example_acl_matches_the_township_hall():
+    from hall.config import load_hall
+    from hall.service.mosquitto_config import acl_text
+
+    shipped = (ROOT / "config" / "mosquitto" / "township.acl").read_text()
+    assert shipped == acl_text(load_hall(ROOT / "config" / "halls" / "township.toml")), (
+        "the township hall's devices changed: run yichuang mosquitto-config --config config/halls/township.toml "
+        "--acl config/mosquitto/township.acl")

@@ -54,7 +54,8 @@ def test_reply_topic_is_the_devices_own_or_below_it():
     t = Topics("h")
     assert t.reply_to("kiosk-1", None) == "yc/h/reply/kiosk-1"
     assert t.reply_to("kiosk-1", "yc/h/reply/kiosk-1/screen2") == "yc/h/reply/kiosk-1/screen2"
-    for bad in ("yc/h/state/hall", "yc/h/reply/caller-1", "yc/h/reply/kiosk-10", "yc/h/reply/kiosk-1/#"):
+    for bad in ("yc/h/state/hall", "yc/h/reply/caller-1", "yc/h/reply/kiosk-10", "yc/h/reply/kiosk-1/#",
+                "yc/h/reply/kiosk-1/\x00", "yc/h/reply/kiosk-1/" + "x" * 300):
         with pytest.raises(ProtocolError) as info:
             t.reply_to("kiosk-1", bad, "t9")
         assert info.value.code == "bad_reply_to" and info.value.transaction == "t9"
