@@ -39,19 +39,14 @@ def _whole(c: int, a: float, s: float, p: float | None) -> float | None:
 
 
 def _fractional(c: float, a: float, s: float, p: float | None) -> float | None:
-    """Linear interpolation between the whole numbers of windows around ``c`` (a window
-    open half the hour counts half); None when the lower one is already saturated."""
-    lo = math.floor(c + 1e-9)
-    if lo < 1:
+    """``c`` windows' worth of time (2.6 = windows open part of the hour, or on breaks) as
+    k = ⌈c⌉ windows each working c / k of the time: M/M/k with handling stretched by k / c.
+    Exact for whole numbers; None when the load is at or over the capacity c."""
+    if c <= 0 or a >= c:
         return None
-    w_lo = _whole(lo, a, s, p)
-    if w_lo is None:
-        return None
-    frac = c - lo
-    if frac < 1e-9:
-        return w_lo
-    w_hi = _whole(lo + 1, a, s, p)
-    return (1.0 - frac) * w_lo + frac * w_hi
+    k = math.ceil(c - 1e-9)
+    stretch = k / c
+    return _whole(k, a * stretch, s * stretch, p)
 
 
 def wait_mean(rate: float, handling: float, windows: float) -> float | None:

@@ -4,7 +4,7 @@ open and busy, no-shows and tidal alerts."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 JOINS_LINE = ("ticket_issued", "ticket_transferred", "ticket_returned", "ticket_sent_back")
 ENDS_HANDLING = ("ticket_no_show", "ticket_transferred", "ticket_finished", "ticket_sent_back", "ticket_held")
@@ -14,6 +14,7 @@ ENDS_HANDLING = ("ticket_no_show", "ticket_transferred", "ticket_finished", "tic
 class HourStats:
     queue_area: float = 0.0  # ticket-seconds spent waiting in this hour
     open_time: float = 0.0  # window-seconds staffed and not paused
+    open_by_window: dict[str, float] = field(default_factory=dict)  # the same, per window
     busy_time: float = 0.0  # window-seconds with a ticket in hand (called or serving)
     no_shows: int = 0
     tidal_alerts: int = 0
@@ -40,6 +41,15 @@ class Meter:
             setattr(stats, attr, getattr(stats, attr) + weight * (end - a))
             a = end
 
+    def _opened(self, window: str, a: float, b: float) -> None:
+        while b > a:
+            h = self.hour(a)
+            end = min(b, self.midnight + (h + 1) * 3600.0)
+            stats = self.hours[h]
+            stats.open_time += end - a
+            stats.open_by_window[window] = stats.open_by_window.get(window, 0.0) + end - a
+            a = end
+
     def _line(self, ts: float, change: int) -> None:
         if self.waiting:
             self._spread("queue_area", self.since, ts, self.waiting)
@@ -59,7 +69,7 @@ class Meter:
             elif kind in ("staff_login", "window_resumed"):
                 self.open_since.setdefault(window, ts)
             elif kind in ("window_paused", "window_closed") and window in self.open_since:
-                self._spread("open_time", self.open_since.pop(window), ts)
+                self._opened(window, self.open_since.pop(window), ts)
             if kind == "ticket_no_show":
                 self.hours[self.hour(ts)].no_shows += 1
             elif kind == "tidal_alert":
@@ -69,7 +79,7 @@ class Meter:
         """End of the day: count what is still open up to ``ts``."""
         self._line(ts, 0)
         for window, since in list(self.open_since.items()):
-            self._spread("open_time", since, ts)
+            self._opened(window, since, ts)
         for window, since in list(self.busy_since.items()):
             self._spread("busy_time", since, ts)
         self.open_since.clear()

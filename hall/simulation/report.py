@@ -36,6 +36,7 @@ class HourRow:
     no_shows: float  # per day
     erlang: float | None  # Erlang C mean wait at this hour's load and windows
     rho: float | None
+    split: float | None = None  # Erlang C with the hall split into its pools (by primary skill)
     steady: bool = False
 
 
@@ -66,10 +67,15 @@ class Floor:
     ci: float | None  # half-width of the 95 % interval of the simulated mean (days as replications)
     erlang: float | None
     allen_cunneen: float | None  # Erlang C × (1 + cs²) / 2 for the handling times' spread
+    split: float | None = None  # Erlang C over the hall's separate pools, all steady hours at once
 
     @property
     def ratio(self) -> float | None:
         return None if not self.erlang or self.simulated is None else self.simulated / self.erlang
+
+    @property
+    def split_ratio(self) -> float | None:
+        return None if not self.split or self.simulated is None else self.simulated / self.split
 
 
 @dataclass
@@ -84,6 +90,60 @@ class Summary:
     floor: Floor
     handling_minutes: float  # mean work per ticket
     day_means: list[float] = field(default_factory=list)
+    pools: int = 1  # queues the hall splits into by primary skill
+
+
+def pools(config: HallConfig, services, windows) -> list[tuple[set[str], set[str]]]:
+    """The hall split into pools: of ``windows``, those that share a primary service are one pool, with
+    the services they hold as primary; a service no window holds as primary goes to the
+    pool of a window that holds it as secondary. (Secondary skills across pools are
+    ignored: this is the hall as separate queues, not a bound.)"""
+    windows = [w for w in config.windows if w in set(windows)]
+    parent = {wid: wid for wid in windows}
+
+    def root(w):
+        while parent[w] != w:
+            parent[w] = parent[parent[w]]
+            w = parent[w]
+        return w
+
+    owner: dict[str, str] = {}
+    for wid in windows:
+        for code in config.windows[wid].primary:
+            if code in owner:
+                parent[root(wid)] = root(owner[code])
+            else:
+                owner[code] = wid
+    for code in services:
+        if code not in owner:
+            holder = next((wid for wid in windows if code in config.windows[wid].secondary), None)
+            if holder is not None:
+                owner[code] = holder
+    groups: dict[str, tuple[set[str], set[str]]] = {}
+    for wid in windows:
+        groups.setdefault(root(wid), (set(), set()))[0].add(wid)
+    for code in services:
+        if code in owner:
+            groups[root(owner[code])][1].add(code)
+    return [g for g in groups.values() if g[1]]
+
+
+def _split_wait(hall_pools, tickets, stats, span: float, work: dict[str, float]) -> float | None:
+    """Arrival-weighted Erlang C mean wait with each pool its own queue, over ``span``
+    window-independent hours (the hour-days the tickets and ``stats`` cover)."""
+    total, weighted = 0, 0.0
+    for windows, services in hall_pools:
+        mine = [t for t in tickets if t.service in services]
+        if not mine:
+            continue
+        open_s = sum(s.open_by_window.get(w, 0.0) for s in stats if s for w in windows)
+        s_mean = erlang.mean([work[t.service] for t in mine])
+        wq = erlang.wait_mean(len(mine) / span / 60.0, s_mean, open_s / 3600.0 / span) if open_s else None
+        if wq is None:
+            return None
+        total += len(mine)
+        weighted += len(mine) * wq
+    return weighted / total if total else None
 
 
 def _minutes(values) -> list[float]:
@@ -104,6 +164,12 @@ def summarise(config: HallConfig, profile: Profile, results: list[DayResult], se
     for r in results:
         hours_seen |= {h for h, s in r.hours.items() if s.open_time > 0 or s.queue_area > 0}
     open_hours = set(results[0].open_hours) if results else set()
+    tidal = [w for w, win in config.windows.items() if win.kind == "tidal"]
+    hall_pools = pools(config, profile.mix, [*profile.windows, *tidal])
+    per_service: dict[str, list[float]] = {}
+    for t in tickets:
+        per_service.setdefault(t.service, []).append(t.work / 60.0)
+    work = {code: sum(v) / len(v) for code, v in per_service.items()}
 
     rows = []
     for h in sorted(hours_seen):
@@ -122,6 +188,7 @@ def summarise(config: HallConfig, profile: Profile, results: list[DayResult], se
             utilisation=busy / open_time if open_time else None,
             no_shows=sum(s.no_shows for s in stats if s) / n, erlang=wq,
             rho=rate * s_mean / windows if windows > 0 else None,
+            split=_split_wait(hall_pools, ts, stats, n, work) if ts else None,
         ))
     expected = profile.arrivals
     prev = None
@@ -135,12 +202,15 @@ def summarise(config: HallConfig, profile: Profile, results: list[DayResult], se
         prev = row
     steady = tuple(r.hour for r in rows if r.steady)
     floor = _floor(results, rows, steady, s_cv)
+    if steady:  # the pools over all steady hours at once: single-window pools are too noisy hour by hour
+        floor.split = _split_wait(hall_pools, [t for t in tickets if t.hour in steady],
+                                  [r.hours.get(h) for r in results for h in steady], n * len(steady), work)
     day_means = [m for r in results if (m := erlang.mean(_minutes(t.wait for t in r.tickets if t.wait is not None)))
                  is not None]
     return Summary(
         hall=config.name, profile=profile.name, days=len(results), seed=seed, hours=rows,
         totals=_totals(results), accuracy=accuracy(tickets), floor=floor, handling_minutes=s_mean,
-        day_means=day_means,
+        day_means=day_means, pools=len(hall_pools),
     )
 
 
@@ -224,6 +294,7 @@ LABELS = {
         "engine": "本系统（现行）", "predict": "本系统（推演预测）", "common": "常用公式", "floor": "与排队论下限比较（平稳时段{hours}）",
         "floor_none": "与排队论下限比较：没有平稳时段",
         "sim": "仿真平均等候", "erlang": "Erlang C（单一队列）", "ac": "Allen–Cunneen（处理时间离散度）",
+        "split": "Erlang C（按主办事项分成{n}个队列）",
         "ratio": "比值", "handling": "每张号平均办理 {s:.1f} 分钟",
     },
     "en": {
@@ -242,6 +313,7 @@ LABELS = {
         "engine": "engine (now)", "predict": "engine (predict_wait)", "common": "common formula", "floor": "Against the queueing floor (steady hours {hours})",
         "floor_none": "Against the queueing floor: no steady hour", "sim": "simulated mean wait",
         "erlang": "Erlang C (one pooled queue)", "ac": "Allen–Cunneen (handling spread)", "ratio": "ratio",
+        "split": "Erlang C (split into {n} pools by primary skill)",
         "handling": "mean handling {s:.1f} min per ticket",
     },
 }
@@ -307,7 +379,10 @@ def render(s: Summary, lang: str = "zh") -> str:
     else:
         out.append(L["floor"].format(hours=", ".join(f"{h:02d}" for h in f.hours)))
         sim = fmt(f.simulated) + (f" ± {f.ci:.1f}" if f.ci is not None else "")
-        out += [f"  {pad(L['sim'], 36, False)}{sim}", f"  {pad(L['erlang'], 36, False)}{fmt(f.erlang)}",
-                f"  {pad(L['ac'], 36, False)}{fmt(f.allen_cunneen)}",
-                f"  {pad(L['ratio'], 36, False)}{fmt(f.ratio, 2)}"]
+        split = L["split"].format(n=s.pools)
+        out += [f"  {pad(L['sim'], 48, False)}{sim}",
+                f"  {pad(L['erlang'], 48, False)}{fmt(f.erlang)}  ({L['ratio']} {fmt(f.ratio, 2)})",
+                f"  {pad(L['ac'], 48, False)}{fmt(f.allen_cunneen)}"]
+        if s.pools > 1:
+            out.append(f"  {pad(split, 48, False)}{fmt(f.split)}  ({L['ratio']} {fmt(f.split_ratio, 2)})")
     return "\n".join(out) + "\n"

@@ -2,6 +2,7 @@
 own events and final state, not through the simulator's bookkeeping."""
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 import pytest
@@ -102,11 +103,12 @@ def test_quota_refusals_are_counted(make_hall):
     assert day.refusals["quota_reached"] >= 5
 
 
-def test_a_county_day_runs_on_the_thirty_window_hall(county):
+def test_a_busy_county_day_runs_on_the_thirty_window_hall(county):
     config, profile = county
+    busy = dataclasses.replace(profile, arrivals={h: n * 1.3 for h, n in profile.arrivals.items()})
     events: list[dict] = []
-    (day,) = Simulation(config, profile, seed=1, listener=events.extend).run(1)
-    assert len(day.tickets) > 1000
+    (day,) = Simulation(config, busy, seed=1, listener=events.extend).run(1)
+    assert len(day.tickets) > 1200
     assert all(t.wait is not None for t in day.tickets)
     logins = {e["window"] for e in events if e["type"] == "staff_login"}
     assert set(profile.windows) <= logins and "30" not in logins  # the seasonal window is out of season

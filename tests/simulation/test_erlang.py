@@ -27,12 +27,15 @@ def test_split_pools_wait_longer_than_one_pool():
 def test_saturated_load_has_no_steady_wait():
     assert erlang.erlang_c(8, 8.0) == 1.0
     assert erlang.wait_mean(1.0, 8.0, 8) is None
-    assert erlang.wait_mean(1.0, 8.0, 8.5) is None  # the lower whole number is saturated
+    assert erlang.wait_mean(1.0, 8.0, 7.9) is None
 
 
-def test_fractional_windows_interpolate_between_whole_numbers():
+def test_fractional_windows_are_whole_windows_working_part_time():
     w9, w10 = erlang.wait_mean(1.0, 8.0, 9), erlang.wait_mean(1.0, 8.0, 10)
-    assert erlang.wait_mean(1.0, 8.0, 9.25) == pytest.approx(0.75 * w9 + 0.25 * w10)
+    assert w10 < erlang.wait_mean(1.0, 8.0, 9.5) < w9
+    assert erlang.wait_mean(1.0, 8.0, 8.5) > w9  # above the load: finite, however long
+    # under one window: one window working c of the time, an M/M/1 with handling S / c
+    assert erlang.wait_mean(0.1, 4.0, 0.8) == pytest.approx(erlang.wait_mean(0.1, 5.0, 1))
 
 
 def test_p90_is_zero_when_few_wait():

@@ -17,7 +17,7 @@ def test_shipped_profiles_load_against_their_halls(township, county):
     config, profile = county
     assert "28" not in profile.windows and "30" not in profile.windows  # tidal; seasonal out of season
     assert len(profile.windows) == 27
-    assert 1100 < profile.expected_arrivals() < 1500
+    assert 900 < profile.expected_arrivals() < 1300
 
 
 def test_domain_shares_are_split_over_the_domain_s_services(township):
