@@ -92,6 +92,7 @@ class Hub:
         finally:
             self.outbox.confirm()
             self.bus.stop()
+            log.info("stopped after %(requests)d requests (%(ok)d ok, %(error)d refused)", self.counts)
 
     def _dispatch(self, kind: str, value) -> None:
         if kind == "message":

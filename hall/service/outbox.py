@@ -24,10 +24,6 @@ class Outbox:
         self.confirmed = self.sent  # last seq marked published in the store
         self.inflight: dict[int, int] = {}  # mid -> seq, waiting for the broker's PUBACK
 
-    @property
-    def backlog(self) -> int:
-        return self.store.state.seq - self.sent
-
     def flush(self, fresh: list[dict] | None = None) -> int:
         """Publish every committed event not yet handed to the bus. ``fresh``: the events of
         the command just committed, used as they are when nothing older is waiting."""

@@ -22,6 +22,7 @@ from hall.service.local_broker import Mosquitto, free_port, hub_connections, spa
 
 ROOT = Path(__file__).resolve().parents[2]
 TOWNSHIP = ROOT / "config" / "halls" / "township.toml"
+COUNTY = ROOT / "config" / "halls" / "county.toml"
 TEST_CLOCK = "2025-03-04T10:00:00"  # a Tuesday, inside the township hall's hours
 _numbers = itertools.count(1)
 
@@ -48,11 +49,12 @@ def broker_url(request) -> str:
 
 
 class Hall:
-    """The township hall under a hall id of its own, with a database path."""
+    """An example hall (the township by default) under a hall id of its own, with a database path."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, template: Path = TOWNSHIP):
         self.id = f"t{next(_numbers)}x{int(time.time() * 1000) % 100000}"
-        text = re.sub(r'(?m)^id = "banzhuyuan"$', f'id = "{self.id}"', TOWNSHIP.read_text(), count=1)
+        # [hall] is the file's first table, so the first `id = ` line is the hall's id
+        text = re.sub(r'(?m)^id = "[^"]+"$', f'id = "{self.id}"', template.read_text(), count=1)
         self.path = directory / "hall.toml"
         self.path.write_text(text)
         self.db = directory / "hall.sqlite"
@@ -79,6 +81,12 @@ class Hall:
 @pytest.fixture
 def hall(tmp_path) -> Hall:
     return Hall(tmp_path)
+
+
+@pytest.fixture
+def county_hall(tmp_path) -> Hall:
+    """The 30-window county centre, with tidal windows."""
+    return Hall(tmp_path, COUNTY)
 
 
 class HubProcess:

@@ -149,3 +149,32 @@ def test_requests_sent_while_the_hub_is_down_are_answered_when_it_returns(broker
     hub.start()
     replies = [kiosk.reply(txn, 20) for txn in txns]
     assert [r["data"]["ticket"] for r in replies] == ["H001", "H002", "H003", "H004", "H005"]
+
+
+def test_a_tidal_alert_appears_in_the_hall_state_and_clears_when_the_window_opens(mosquitto, county_hall,
+                                                                                 start_hub, connect):
+    url, t = mosquitto.url, Topics(county_hall.id)
+    start_hub(county_hall, url)
+    kiosk = connect(url, county_hall, "kiosk-1")
+    watcher = connect(url, county_hall, "board-main", watch_state=True)
+    for i in range(15):  # window 28's trigger: 15 waiting for 社保/医保
+        reply = kiosk.request("issue", service="pension_enroll", person={"hash": f"h{i:02d}", "masked": "3701**1234"})
+        assert reply["status"] == "ok", reply
+    alerts = watcher.wait_for(lambda: (h := watcher.state.get(t.hall_state())) and h["alerts"], 10, "an alert")
+    assert [(a["window"], a["message"], a["message_en"]) for a in alerts] == [
+        ("28", "请开启28号潮汐窗口", "Open tidal window 28")]
+    caller = connect(url, county_hall, "caller-28")
+    assert caller.request("staff_login", staff="1001")["status"] == "ok"
+    watcher.wait_for(lambda: watcher.state[t.hall_state()]["alerts"] == [], 10, "the alert cleared")
+    window = watcher.wait_for(lambda: (w := watcher.state.get(t.window("28"))) and w["status"] == "open" and w, 10)
+    assert window["staff"]["number"] == "1001" and window["name"] == "28号潮汐窗口"
+
+
+def test_the_hall_day_rolls_by_itself_at_the_day_boundary(mosquitto, hall, start_hub, connect):
+    """The hub's tick: no command arrives, yet at 03:00 the new hall day starts."""
+    start_hub(hall, mosquitto.url, "--clock", "2025-03-04T02:59:58", "--tick", "0.5")
+    board = connect(mosquitto.url, hall, "board-1", watch_state=True, watch_events=True)
+    t = Topics(hall.id)
+    board.wait_for(lambda: (h := board.state.get(t.hall_state())) and h["day"] == "2025-03-04", 30, "the new day")
+    started = [e for e in board.events if e["type"] == "day_started"]
+    assert started and started[-1]["day"] == "2025-03-04" and started[-1]["data"]["previous"] == "2025-03-03"
