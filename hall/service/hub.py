@@ -68,7 +68,8 @@ class Hub:
         self.outbox.flush()
         self.bus.start()
         mono = time.monotonic
-        next_tick = last_refresh = last_confirm = mono()
+        last_refresh = last_confirm = mono()
+        next_tick = last_refresh + self.tick_seconds
         try:
             while not stop.is_set():
                 wait = max(0.0, min(next_tick - mono(), 0.25))
