@@ -20,7 +20,7 @@ from pathlib import Path
 from hall.config import ConfigError, load_hall
 from hall.simulation import chart
 from hall.simulation.model import Simulation, SimulationError
-from hall.simulation.planning import plan_windows, render_plan
+from hall.simulation.planning import most_runs, plan_windows, render_plan
 from hall.simulation.profile import ProfileError, load_profile
 from hall.simulation.progress import Progress
 from hall.simulation.report import render, summarise
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             summary = summarise(config, profile, results, args.seed)
             text = render(summary, args.lang)
         else:
-            progress = Progress(2, "plan", stream=stream)  # grows with each round the planner adds
+            progress = Progress(most_runs(config), "plan (runs, at most)", stream=stream)
             planned = plan_windows(config, profile, args.target_p90, args.days, args.seed, progress)
             progress.done()
             summary = planned.summary

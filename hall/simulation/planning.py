@@ -93,6 +93,11 @@ def window_order(config: HallConfig, profile: Profile) -> tuple[list[str], int]:
     return order, cover
 
 
+def most_runs(config: HallConfig) -> int:
+    """An upper bound on the simulated runs ``plan_windows`` makes (for a progress bar)."""
+    return 2 + MAX_ROUNDS + len(open_hours(config))
+
+
 def plan_windows(config: HallConfig, profile: Profile, target: float, days: int, seed=1,
                  progress=None) -> PlanResult:
     order, cover = window_order(config, profile)
@@ -136,15 +141,11 @@ def plan_windows(config: HallConfig, profile: Profile, target: float, days: int,
                     break
         if not changed:
             break
-        if progress is not None:
-            progress.grow(1)
         results, summary = run(plan)
 
     failing = set(violations(summary))  # hours over the target even with every window they can get
     p90 = {r.hour: r.p90_wait for r in summary.hours}
     slack = [h for h in reversed(hours) if plan[h] > cover and (p90.get(h) or 0.0) < SLACK * target]
-    if progress is not None:
-        progress.grow(len(slack))
     for h in slack:
         trial = {**plan, h: plan[h] - 1}
         r2, s2 = run(trial)

@@ -19,12 +19,11 @@ class Progress:
         self.count = 0
         self.shown = False
 
-    def grow(self, more: int) -> None:
-        """The run turned out longer (a planner adding another round)."""
-        self.total += more
-
     def step(self, n: int = 1) -> None:
         self.count = min(self.total, self.count + n)
+        self._draw()
+
+    def _draw(self) -> None:
         elapsed = self.clock() - self.start
         if elapsed >= self.after:
             filled = round(self.width * self.count / self.total)
@@ -34,7 +33,10 @@ class Progress:
             self.shown = True
 
     def done(self) -> None:
+        """The work is over (possibly sooner than ``total`` foresaw: a planner that converged)."""
         if self.shown:
+            self.count = self.total
+            self._draw()
             self.stream.write("\n")
             self.stream.flush()
             self.shown = False

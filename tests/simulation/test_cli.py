@@ -67,4 +67,19 @@ def test_progress_bar_appears_only_after_a_moment():
     bar.step()
     bar.step()
     bar.done()
-    assert out.getvalue() == "\rsimulate [#######---] 2/3 2.0s\rsimulate [##########] 3/3 2.5s\n"
+    assert out.getvalue() == ("\rsimulate [#######---] 2/3 2.0s\rsimulate [##########] 3/3 2.5s"
+                              "\rsimulate [##########] 3/3 3.0s\n")
+    quick = io.StringIO()
+    bar = Progress(3, "simulate", stream=quick, after=1.0, clock=lambda: 0.0)
+    bar.step()
+    bar.done()
+    assert quick.getvalue() == ""
+
+
+def test_progress_bar_of_a_run_that_ends_sooner_than_foreseen_ends_full():
+    ticks = iter([0.0, 1.0, 2.0])
+    out = io.StringIO()
+    bar = Progress(10, "plan", stream=out, after=0.0, width=10, clock=lambda: next(ticks))
+    bar.step()
+    bar.done()
+    assert out.getvalue() == "\rplan [#---------] 1/10 1.0s\rplan [##########] 10/10 2.0s\n"
