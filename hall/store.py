@@ -112,27 +112,31 @@ class HallStore:
         try:
             outcome = self.engine.handle(self.state, command, now)
             reply = outcome.reply(txn)
+            verb = str(command.get("verb")) if isinstance(command, dict) else None
             with self.db.atomic():
                 self._write(outcome.events)
-                self.db["transactions"].insert({
-                    "id": txn, "at": round(now, 3), "verb": str(command.get("verb")) if isinstance(command, dict) else None,
-                    "source": source, "status": reply["status"], "reply": json.dumps(reply, ensure_ascii=False),
-                })
+                self.db.conn.execute(
+                    "INSERT INTO transactions (id, at, verb, source, status, reply) VALUES (?, ?, ?, ?, ?, ?)",
+                    [txn, round(now, 3), verb, source, reply["status"], json.dumps(reply, ensure_ascii=False)])
         except BaseException:
             self.state = self._load()  # the database is the truth: forget what was not committed
             raise
         return reply, outcome.events
 
     def _write(self, events: list[dict]) -> None:
-        st = self.state
+        # Plain prepared statements: sqlite-utils would inspect the table on every insert,
+        # which cost half of a command's time (bench/bench_hub.py).
+        st, conn = self.state, self.db.conn
         if st.dirty_tickets:
-            self.db["tickets"].upsert_all([t.row() for t in st.dirty_tickets.values()], pk="id")
+            conn.executemany(_UPSERT_TICKET, [tuple(getattr(t, k) for k in TICKET_FIELDS)
+                                              for t in st.dirty_tickets.values()])
         if st.dirty_windows:
-            self.db["windows"].upsert_all([st.windows[w].row() for w in st.dirty_windows], pk="id")
-        self.db["hall_state"].upsert(
-            {"key": "scalars", "value": json.dumps(st.scalars(), ensure_ascii=False, sort_keys=True)}, pk="key")
+            conn.executemany(_UPSERT_WINDOW, [tuple(getattr(st.windows[w], k) for k in WINDOW_FIELDS)
+                                              for w in st.dirty_windows])
+        conn.execute("INSERT OR REPLACE INTO hall_state (key, value) VALUES ('scalars', ?)",
+                     [json.dumps(st.scalars(), ensure_ascii=False, sort_keys=True)])
         if events:
-            self.db["events"].insert_all([_event_row(e) for e in events])
+            conn.executemany(_INSERT_EVENT, [_event_row(e) for e in events])
         st.dirty_tickets.clear()
         st.dirty_windows.clear()
 
@@ -154,6 +158,14 @@ class HallStore:
         with self.db.atomic():
             self.db.execute("UPDATE events SET published = 1 WHERE published = 0 AND seq <= ?", [upto_seq])
 
+    def recent_events(self, day: str, types: tuple[str, ...], limit: int) -> list[dict]:
+        """The newest events of some types on one hall day, newest first (the board's last calls)."""
+        marks = ", ".join("?" for _ in types)
+        rows = self.db.query(
+            f"SELECT * FROM events WHERE day = ? AND type IN ({marks}) ORDER BY seq DESC LIMIT ?",
+            [day, *types, limit])
+        return [_event_from_row(r) for r in rows]
+
     def tickets_of_day(self, day: str) -> list[dict]:
         return list(self.db.query("SELECT * FROM tickets WHERE day = ? ORDER BY issued_at, number", [day]))
 
@@ -161,12 +173,21 @@ class HallStore:
         self.db.conn.close()
 
 
-def _event_row(e: dict) -> dict:
-    return {
-        "seq": e["seq"], "type": e["type"], "at": e["at"], "ts": e["ts"], "day": e["day"],
-        "ticket": e["ticket"], "service": e["service"], "window": e["window"], "staff": e["staff"],
-        "data": json.dumps(e["data"], ensure_ascii=False, sort_keys=True), "published": 0, "uploaded": 0,
-    }
+def _upsert(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+_UPSERT_TICKET = _upsert("tickets", TICKET_FIELDS)
+_UPSERT_WINDOW = _upsert("windows", WINDOW_FIELDS)
+_EVENT_COLUMNS = ("seq", "type", "at", "ts", "day", "ticket", "service", "window", "staff", "data",
+                  "published", "uploaded")
+_INSERT_EVENT = _upsert("events", _EVENT_COLUMNS).replace("INSERT OR REPLACE", "INSERT")
+
+
+def _event_row(e: dict) -> tuple:
+    data = json.dumps(e["data"], ensure_ascii=False, sort_keys=True)
+    return (e["seq"], e["type"], e["at"], e["ts"], e["day"], e["ticket"], e["service"], e["window"],
+            e["staff"], data, 0, 0)
 
 
 def _event_from_row(r: dict) -> dict:

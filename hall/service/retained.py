@@ -27,11 +27,7 @@ class RetainedState:
         day = self.store.state.day
         if day is None:
             return []
-        marks = ", ".join("?" for _ in CALL_EVENTS)
-        rows = self.store.db.query(  # read-only; the row has every key a board entry needs
-            f"SELECT seq, type, ticket, window, service, at, ts FROM events"
-            f" WHERE day = ? AND type IN ({marks}) ORDER BY seq DESC LIMIT ?",
-            [day, *CALL_EVENTS, shapes.BOARD_CALLS])
+        rows = self.store.recent_events(day, CALL_EVENTS, shapes.BOARD_CALLS)
         return [shapes.board_entry(self.config, row) for row in rows]
 
     def feed(self, events: list[dict]) -> None:
