@@ -119,3 +119,22 @@ def test_with_no_window_staffed_it_falls_back_to_the_planned_windows():
     d.issue("social_insurance")
     t = d.issue("social_insurance")
     assert d.predict(t) == queueing.estimate_wait(d.config, d.state, "social_insurance", 1) == 240.0
+
+
+def test_tickets_still_to_come_that_rank_first_stretch_a_secondary_wait(desk):
+    desk.ok("staff_logout", window="1")
+    desk.ok("staff_logout", window="2")
+    desk.ok("staff_login", window="9", staff="0104")  # help desk: help first, household second
+    for _ in range(6):  # the last hour: a help ticket every 10 minutes, 4 minutes each
+        desk.issue("help")
+        desk.ok("call_next", window="9")
+        desk.ok("start", window="9")
+        desk.now += 240
+        desk.ok("finish", window="9")
+        desk.now += 360
+    h = desk.issue("help")
+    c = desk.issue("household")
+    assert desk.predict(h) == 0.0
+    # help arrives at 6 × 4 min per hour = 40 % of the desk's time and will keep going first:
+    # C001 waits for H007 (4 min) stretched by 1 / (1 − 0.4)
+    assert desk.predict(c) == 400.0
