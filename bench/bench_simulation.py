@@ -4,9 +4,9 @@ computed in the same run on the same simulated citizens.
 - Waits: the simulated mean wait in the steady hours against the Erlang C wait of one pooled
   queue at the same load and open windows (the floor for any routing), and against Erlang C
   for the hall split into its pools of primary skills (the floor for this window layout).
-- Estimates: RMSE of the wait the engine tells at issue (``queueing.estimate_wait``), of
-  ``queueing.predict_wait``, and of the common formula (mean handling × position ÷ open
-  windows), each against the real wait of the same tickets; ratio to the common formula.
+- Estimates: RMSE of the wait the engine tells at issue (``queueing.predict_wait``) and of
+  the common formula (mean handling × position ÷ open windows), each against the real wait
+  of the same tickets; ratio to the common formula.
 - What-ifs on the county hall, same seed and citizens: a 30 % busier day with and without
   the tidal windows answering the engine's alerts, and a cross-trained window layout.
 """
@@ -74,14 +74,12 @@ def main() -> int:
     print("(minutes; ± is the 95 % interval over days; 'own pools': Erlang C per group of windows sharing a"
           " primary skill)")
     print()
-    print("| hall | tickets | RMSE common formula | RMSE engine (estimate_wait) | ratio | RMSE predict_wait | ratio"
-          " | within ±5 min: common / engine / predict_wait |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    print("| hall | tickets | RMSE common formula | RMSE engine | ratio | within ±5 min: common / engine |")
+    print("|---|---:|---:|---:|---:|---|")
     for name, (s, _) in summaries.items():
         a = s.accuracy
         print(f"| {name} | {a.n} | {fmt(a.rmse['common'])} | {fmt(a.rmse['engine'])} | {fmt(a.ratio('engine'), 2)} "
-              f"| {fmt(a.rmse['predict'])} | {fmt(a.ratio('predict'), 2)} | {fmt(a.within5['common'], pct=True)} / "
-              f"{fmt(a.within5['engine'], pct=True)} / {fmt(a.within5['predict'], pct=True)} |")
+              f"| {fmt(a.within5['common'], pct=True)} / {fmt(a.within5['engine'], pct=True)} |")
     print("(minutes, estimate at issue minus real wait to the first call)")
     print()
 

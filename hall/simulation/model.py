@@ -16,7 +16,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 
-from hall import queueing
+from hall import queueing, tidal
 from hall.config import HallConfig, Window
 from hall.engine import Engine
 from hall.simulation.arrivals import Citizen, CitizenFactory
@@ -39,7 +39,6 @@ class TicketRecord:
     wait: float | None  # seconds from issue to first call; None if never called
     estimate: float | None  # the engine's estimate told at issue (seconds)
     common: float | None  # the common formula at the same moment (seconds)
-    predicted: float | None  # queueing.predict_wait at the same moment (seconds)
     priority: str | None
     work: float  # handling seconds the citizen needed, all visits
 
@@ -128,7 +127,6 @@ class _Day:
         self.idle: dict[str, Clerk] = {}
         self.by_ticket: dict[str, Citizen] = {}
         self.common: dict[str, float] = {}
-        self.predicted: dict[str, float] = {}
         self.assigned = self._assign_staff()
 
     # ------------------------------------------------------------------ the loop
@@ -201,7 +199,6 @@ class _Day:
         self.by_ticket[c.ticket] = c
         t = self.state.tickets[c.ticket]
         self.common[c.ticket] = common_estimate(self.cfg, self.state, c.service, t.people_ahead)
-        self.predicted[c.ticket] = queueing.predict_wait(self.cfg, self.state, t, self.now)
         self._wake(c.service)
 
     def _next_opening(self, service: str) -> float | None:
@@ -385,16 +382,8 @@ class _Day:
         """The line has fallen below the engine's own clearing level, after a minimum spell."""
         if self.now - k.opened_at < self.p.tidal_min_open_minutes * 60.0:
             return False
-        trigger, ratio = k.window.tidal, self.cfg.rules.tidal_clear_ratio
-        counts = queueing.waiting_counts(self.state)
-        for code in trigger.services:
-            waiting = counts.get(code, 0)
-            if trigger.waiting_over is not None and waiting >= trigger.waiting_over * ratio:
-                return False
-            minutes = queueing.estimate_wait(self.cfg, self.state, code, waiting) / 60.0
-            if trigger.wait_minutes_over is not None and minutes >= trigger.wait_minutes_over * ratio:
-                return False
-        return True
+        _, waiting, minutes = tidal.pressure(self.cfg, self.state, k.window.tidal)
+        return not tidal.over(k.window.tidal, waiting, minutes, self.cfg.rules.tidal_clear_ratio)
 
     def _tidal_idle(self, k: Clerk) -> None:
         if k.id in self.idle:
@@ -412,7 +401,7 @@ class _Day:
             r.tickets.append(TicketRecord(
                 service=c.service, hour=int((t.issued_at - self.midnight) // 3600),
                 wait=None if t.first_called_at is None else t.first_called_at - t.issued_at,
-                estimate=t.estimated_wait, common=self.common.get(tid), predicted=self.predicted.get(tid),
+                estimate=t.estimated_wait, common=self.common.get(tid),
                 priority=t.priority,
                 work=c.handling + (c.second_handling if c.transferred else 0.0),
             ))

@@ -45,7 +45,7 @@ class Accuracy:
     """Errors (estimate − real wait, minutes) of three estimates told on the same tickets."""
 
     n: int
-    rmse: dict[str, float | None]  # by estimator: "engine", "predict", "common"
+    rmse: dict[str, float | None]  # by estimator: "engine", "common"
     within5: dict[str, float | None]  # share within ±5 minutes
     bias: dict[str, float | None]  # mean error
 
@@ -55,7 +55,7 @@ class Accuracy:
         return None if not theirs or ours is None else ours / theirs
 
 
-ESTIMATORS = ("engine", "predict", "common")
+ESTIMATORS = ("engine", "common")
 
 
 @dataclass
@@ -231,12 +231,11 @@ def _floor(results, rows, steady, s_cv) -> Floor:
 
 
 def accuracy(tickets: list[TicketRecord]) -> Accuracy:
-    """The engine's recorded estimate, queueing.predict_wait and the common formula, each
-    against the real wait, on the tickets that were called and have all three."""
-    rows = [t for t in tickets if t.wait is not None and None not in (t.estimate, t.common, t.predicted)]
+    """The engine's recorded estimate (queueing.predict_wait) and the common formula, each
+    against the real wait, on the tickets that were called and have both."""
+    rows = [t for t in tickets if t.wait is not None and None not in (t.estimate, t.common)]
     errors = {
         "engine": [(t.estimate - t.wait) / 60.0 for t in rows],
-        "predict": [(t.predicted - t.wait) / 60.0 for t in rows],
         "common": [(t.common - t.wait) / 60.0 for t in rows],
     }
 
@@ -291,7 +290,7 @@ LABELS = {
         "green": "绿色通道", "mean_wait": "平均等候", "p90_wait": "P90等候", "max_wait": "最长等候",
         "within15": "15分钟内叫号", "tidal": "潮汐窗口：告警{a}次，开启{o}次，无人可派{u}次",
         "accuracy": "预计等候的准确度（{n}张号）", "acc_cols": ("", "均方根误差", "±5分钟内", "平均偏差", "比常用公式"),
-        "engine": "本系统（现行）", "predict": "本系统（推演预测）", "common": "常用公式", "floor": "与排队论下限比较（平稳时段{hours}）",
+        "engine": "本系统（推演预测）", "common": "常用公式", "floor": "与排队论下限比较（平稳时段{hours}）",
         "floor_none": "与排队论下限比较：没有平稳时段",
         "sim": "仿真平均等候", "erlang": "Erlang C（单一队列）", "ac": "Allen–Cunneen（处理时间离散度）",
         "split": "Erlang C（按主办事项分成{n}个队列）",
@@ -310,7 +309,7 @@ LABELS = {
         "tidal": "tidal windows: {a} alerts, {o} opened, {u} times nobody to send",
         "accuracy": "Accuracy of the wait estimates ({n} tickets)",
         "acc_cols": ("", "RMSE", "within ±5 min", "mean bias", "vs common"),
-        "engine": "engine (now)", "predict": "engine (predict_wait)", "common": "common formula", "floor": "Against the queueing floor (steady hours {hours})",
+        "engine": "engine (calling rule played forward)", "common": "common formula", "floor": "Against the queueing floor (steady hours {hours})",
         "floor_none": "Against the queueing floor: no steady hour", "sim": "simulated mean wait",
         "erlang": "Erlang C (one pooled queue)", "ac": "Allen–Cunneen (handling spread)", "ratio": "ratio",
         "split": "Erlang C (split into {n} pools by primary skill)",

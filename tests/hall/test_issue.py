@@ -17,16 +17,20 @@ def test_reply_tells_people_ahead_and_estimated_wait(hall):
     assert data["service_name"] == "社保医保业务"
     hall.ok("staff_login", window="1", staff="0101")
     data = hall.ok("issue", service="social_insurance")
-    assert data["people_ahead"] == 2 and data["estimated_wait_min"] == 18.0  # one window open: 3×6/1
+    # window 1 is free now: A001 at once, A002 after 6 minutes, this one after 12
+    assert data["people_ahead"] == 2 and data["estimated_wait_min"] == 12.0
 
 
 def test_estimate_is_recorded_on_the_ticket_beside_its_real_wait(hall):
     hall.ok("staff_login", window="1", staff="0101")
     hall.ok("issue", service="social_insurance")
+    hall.ok("issue", service="social_insurance")
     hall.later(200).ok("call_next", window="1")
-    t = hall.ticket("A001")
-    assert t.estimated_wait == 360.0
-    assert t.first_called_at - t.issued_at == 200.0
+    hall.ok("finish", window="1")
+    hall.later(100).ok("call_next", window="1")
+    t = hall.ticket("A002")
+    assert t.estimated_wait == 360.0  # one ahead, 6 minutes
+    assert t.first_called_at - t.issued_at == 300.0
 
 
 def test_unknown_service_is_refused(hall):

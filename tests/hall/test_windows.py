@@ -64,11 +64,14 @@ def test_pause_needs_a_reason_and_stops_calls_until_resumed(hall):
 def test_paused_window_still_counts_for_the_estimate_closed_does_not(hall):
     hall.ok("staff_login", window="1", staff="0101")
     hall.ok("staff_login", window="2", staff="0102")
-    hall.ok("pause", window="2", reason="接电话")
-    assert hall.ok("issue", service="household")["estimated_wait_min"] == 4.0  # 8 min ÷ 2
+    hall.ok("pause", window="2", reason="接电话")  # expected back in 10 minutes
+    waits = [hall.ok("issue", service="household")["estimated_wait_min"] for _ in range(3)]
+    # window 1 takes C001 now and C002 after 8 min; window 2 is back at 10 min for C003
+    assert waits == [0.0, 8.0, 10.0]
     hall.ok("resume", window="2")
     hall.ok("staff_logout", window="2")
-    assert hall.ok("issue", service="household")["estimated_wait_min"] == 16.0  # 2 × 8 ÷ 1
+    # only window 1 now: three people ahead of 8 minutes each
+    assert hall.ok("issue", service="household")["estimated_wait_min"] == 24.0
 
 
 def test_seasonal_window_serves_only_within_its_dates(county_hall):
