@@ -94,3 +94,20 @@ class PtyPort:
                 continue
             if reply:
                 self.write(reply)
+
+
+class OnPty:
+    """For a simulator that serves its device on ``self.port`` (a PtyPort)."""
+
+    port: PtyPort
+
+    def start(self) -> str:
+        """Open the pseudo-terminal; returns the path to give the driver."""
+        return self.port.start()
+
+    def stop(self) -> None:
+        self.port.stop()
+
+    @property
+    def path(self) -> str:
+        return self.port.path

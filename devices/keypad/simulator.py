@@ -23,7 +23,7 @@ from collections import deque
 
 from devices.keypad import codec, ev1527
 from devices.keypad.codec import Command, Frame, FrameReader, KeyAction
-from devices.ptyport import PtyPort
+from devices.ptyport import OnPty, PtyPort
 
 KEY_NAMES = {
     "login": KeyAction.LOGIN, "logout": KeyAction.LOGOUT, "next": KeyAction.CALL_NEXT,
@@ -80,7 +80,7 @@ class SimKeypad:
         return codec.key(self.address, seq, action, digits)
 
 
-class KeypadSimulator:
+class KeypadSimulator(OnPty):
     """Keypads sharing one pty. ``handle(data)`` is the bus side; ``press`` is a clerk."""
 
     def __init__(self, addresses=(1,), *, link: str | None = None, on_display=None):
@@ -145,18 +145,8 @@ class KeypadSimulator:
             reply = reply[:-2] + bytes([(reply[-2] + 1) & 0xFF]) + reply[-1:]
         return self.garbage_before + reply
 
-    def start(self) -> str:
-        return self.port.start()
 
-    def stop(self) -> None:
-        self.port.stop()
-
-    @property
-    def path(self) -> str:
-        return self.port.path
-
-
-class Ev1527Simulator:
+class Ev1527Simulator(OnPty):
     """A 433 MHz receiver board: ``send`` a code as the board would after decoding it."""
 
     def __init__(self, *, link: str | None = None):
@@ -164,16 +154,6 @@ class Ev1527Simulator:
 
     def send(self, transmitter: int, key: int, repeats: int = 1) -> None:
         self.port.write(ev1527.encode(transmitter, key) * repeats)
-
-    def start(self) -> str:
-        return self.port.start()
-
-    def stop(self) -> None:
-        self.port.stop()
-
-    @property
-    def path(self) -> str:
-        return self.port.path
 
 
 def _rs485_line(sim: KeypadSimulator, words: list[str]) -> str:

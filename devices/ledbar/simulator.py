@@ -16,10 +16,10 @@ import time
 
 from devices.ledbar import codec
 from devices.ledbar.codec import BarState, Frame, FrameReader, Status
-from devices.ptyport import PtyPort
+from devices.ptyport import OnPty, PtyPort
 
 
-class LedBarSimulator:
+class LedBarSimulator(OnPty):
     def __init__(self, addresses=(1,), *, link: str | None = None, on_change=None):
         self.bars: dict[int, BarState] = {a: BarState() for a in addresses}
         self.reader = FrameReader()
@@ -78,16 +78,6 @@ class LedBarSimulator:
     def state(self, address: int) -> BarState:
         with self.lock:
             return self.bars[address]
-
-    def start(self) -> str:
-        return self.port.start()
-
-    def stop(self) -> None:
-        self.port.stop()
-
-    @property
-    def path(self) -> str:
-        return self.port.path
 
 
 def describe(address: int, state: BarState) -> str:

@@ -19,10 +19,10 @@ import threading
 from devices.printer import codec
 from devices.printer.interpreter import (Cut, Feed, Interpreter, QrCode, RasterImage,
                                          StatusRequest, TextLine)
-from devices.ptyport import PtyPort
+from devices.ptyport import OnPty, PtyPort
 
 
-class PrinterSimulator:
+class PrinterSimulator(OnPty):
     """An ESC/POS printer. Use ``handle(data)`` directly, or ``start()`` it on a pty."""
 
     def __init__(self, *, paper: str = "ok", cover_open: bool = False, error: bool = False,
@@ -96,18 +96,6 @@ class PrinterSimulator:
 
     def dump_text(self, elements: list | None = None) -> str:
         return dump_text(self.printed if elements is None else elements, self.columns)
-
-    # -- the pty
-
-    def start(self) -> str:
-        return self.port.start()
-
-    def stop(self) -> None:
-        self.port.stop()
-
-    @property
-    def path(self) -> str:
-        return self.port.path
 
 
 def _line_text(line: TextLine, columns: int) -> str:
