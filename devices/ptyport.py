@@ -14,6 +14,7 @@ import logging
 import os
 import pty
 import select
+import sys
 import threading
 import tty
 from typing import Callable
@@ -111,3 +112,23 @@ class OnPty:
     @property
     def path(self) -> str:
         return self.port.path
+
+    def serve_console(self, banner: str, on_words: Callable[[list[str]], object]) -> int:
+        """``yichuang sim``'s loop: open the pty, print where to connect, hand every operator
+        line from stdin to ``on_words`` until 'quit', then serve until Ctrl-C."""
+        path = self.start()
+        print(f"{banner} on {path}  (connect with serial://{path}?baudrate=9600)", flush=True)
+        try:
+            for raw in sys.stdin:
+                words = raw.split()
+                if words[:1] in (["quit"], ["exit"]):
+                    break
+                if words:
+                    on_words(words)
+            else:
+                threading.Event().wait()  # stdin closed: serve until Ctrl-C
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+        return 0

@@ -16,7 +16,6 @@ replies split in two writes, wrong checksums.
 from __future__ import annotations
 
 import argparse
-import sys
 import threading
 import time
 from collections import deque
@@ -187,27 +186,15 @@ def run(argv: list[str]) -> int:
         addresses = [int(a) for a in args.addresses.split(",")]
         sim = KeypadSimulator(addresses, link=args.link, on_display=lambda a, line, text: print(
             f"keypad {a} 显示 line {line}: {text}", flush=True))
-    path = sim.start()
-    print(f"keypad simulator on {path}  (connect with serial://{path}?baudrate=9600)", flush=True)
-    try:
-        for raw in sys.stdin:
-            words = raw.split()
-            if not words:
-                continue
-            if words[0] in ("quit", "exit"):
-                break
-            try:
-                if args.ev1527:
-                    print(_ev1527_line(sim, words, args.repeats), flush=True)
-                else:
-                    print(_rs485_line(sim, words), flush=True)
-            except (KeyError, ValueError, IndexError):
-                print("keys: " + " ".join(KEY_NAMES) + "   e.g. '1 next', '1 login 1024'"
-                      + ("   (433 MHz: 'A1B2C next')" if args.ev1527 else ""), flush=True)
-        else:
-            threading.Event().wait()  # stdin closed: serve until Ctrl-C
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
-    return 0
+
+    def on_words(words: list[str]) -> None:
+        try:
+            if args.ev1527:
+                print(_ev1527_line(sim, words, args.repeats), flush=True)
+            else:
+                print(_rs485_line(sim, words), flush=True)
+        except (KeyError, ValueError, IndexError):
+            print("keys: " + " ".join(KEY_NAMES) + "   e.g. '1 next', '1 login 1024'"
+                  + ("   (433 MHz: 'A1B2C next')" if args.ev1527 else ""), flush=True)
+
+    return sim.serve_console("keypad simulator", on_words)

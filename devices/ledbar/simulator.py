@@ -10,7 +10,6 @@ Type ``reboot N`` on stdin to cut a bar's power (it forgets its text), ``quit`` 
 from __future__ import annotations
 
 import argparse
-import sys
 import threading
 import time
 
@@ -94,22 +93,12 @@ def run(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     sim = LedBarSimulator([int(a) for a in args.addresses.split(",")], link=args.link,
                           on_change=lambda a, s: print(describe(a, s), flush=True))
-    path = sim.start()
-    print(f"LED bar simulator on {path}  (connect with serial://{path}?baudrate=9600)", flush=True)
-    try:
-        for raw in sys.stdin:
-            words = raw.split()
-            if words[:1] in (["quit"], ["exit"]):
-                break
-            if len(words) == 2 and words[0] == "reboot" and words[1].isdigit() and int(words[1]) in sim.bars:
-                sim.reboot(int(words[1]))
-                print(describe(int(words[1]), sim.state(int(words[1]))), flush=True)
-            elif words:
-                print("commands: reboot N, quit", flush=True)
+
+    def on_words(words: list[str]) -> None:
+        if len(words) == 2 and words[0] == "reboot" and words[1].isdigit() and int(words[1]) in sim.bars:
+            sim.reboot(int(words[1]))
+            print(describe(int(words[1]), sim.state(int(words[1]))), flush=True)
         else:
-            threading.Event().wait()  # stdin closed: serve until Ctrl-C
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
-    return 0
+            print("commands: reboot N, quit", flush=True)
+
+    return sim.serve_console("LED bar simulator", on_words)

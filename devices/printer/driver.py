@@ -104,7 +104,7 @@ def _force_close(p) -> None:
     try:
         if handle:
             handle.close()
-    except Exception:
+    except (OSError, ValueError):  # serial, socket and USB errors are all OSErrors
         pass
     p._device = False
 

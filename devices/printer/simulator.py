@@ -13,7 +13,6 @@ then type ``paper out``, ``paper ok``, ``cover open``, ``cover closed``, ``error
 from __future__ import annotations
 
 import argparse
-import sys
 import threading
 
 from devices.printer import codec
@@ -161,16 +160,4 @@ def run(argv: list[str]) -> int:
     sim = PrinterSimulator(paper=args.paper, cover_open=args.cover_open,
                            paper_lines=args.paper_lines, columns=args.columns, link=args.link)
     sim.on_cut = lambda ticket: print(dump_text(ticket, args.columns), flush=True)
-    path = sim.start()
-    print(f"printer simulator on {path}  (connect with serial://{path}?baudrate=9600)", flush=True)
-    try:
-        for raw in sys.stdin:
-            if not _command(sim, raw.split()):
-                break
-        else:
-            threading.Event().wait()  # stdin closed: serve until Ctrl-C
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
-    return 0
+    return sim.serve_console("printer simulator", lambda words: _command(sim, words))

@@ -27,15 +27,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hall.config import HallConfig
+from hall.config import ConfigError, HallConfig
 
 
-class ProfileError(Exception):
+class ProfileError(ConfigError):
     """Every problem found in one profile file: a list of (file, key, message)."""
-
-    def __init__(self, problems: list[tuple[str, str, str]]):
-        self.problems = problems
-        super().__init__("\n".join(f"{f}: {k}: {m}" for f, k, m in problems))
 
 
 @dataclass(frozen=True)
