@@ -16,6 +16,7 @@ setup(
         "pyserial==3.5",
         "python-escpos==3.1",
         "qrcode[pil]==8.2",
+        "cryptography==46.0.3",
         "tzdata",
         "pyusb",
     ],

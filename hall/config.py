@@ -142,6 +142,37 @@ class Rules:
 
 
 @dataclass(frozen=True)
+class RatingReason:
+    """A 差评 reason the pad offers (GB/T 39734 附录A style); ``text``: needs the citizen's words."""
+
+    code: str
+    name: str
+    name_en: str = ""
+    text: bool = False
+
+
+DEFAULT_REASONS = (
+    RatingReason("attitude", "服务态度差", "Poor attitude"),
+    RatingReason("slow", "办事效率低", "Slow service"),
+    RatingReason("long_wait", "等候时间长", "Long wait"),
+    RatingReason("unskilled", "业务不熟练", "Staff not familiar with the matter"),
+    RatingReason("repeat_visits", "材料反复提交/多次跑腿", "Asked for papers again / more visits"),
+    RatingReason("wrong_guide", "办事指南不准确", "The service guide was wrong"),
+    RatingReason("system_fault", "系统故障", "System fault"),
+    RatingReason("other", "其他", "Other", text=True),
+)
+
+
+@dataclass(frozen=True)
+class RatingRules:
+    """好差评: how long a pad waits for an answer, a 差评 case's deadline, the reasons offered."""
+
+    ask_seconds: int = 60
+    case_days: int = 15
+    reasons: tuple[RatingReason, ...] = DEFAULT_REASONS
+
+
+@dataclass(frozen=True)
 class HallConfig:
     id: str
     name: str
@@ -160,6 +191,7 @@ class HallConfig:
     closed_days: tuple[str, ...] = ()
     notice: str = ""
     source: str = ""
+    rating: RatingRules = field(default_factory=RatingRules)
 
     def is_open_day(self, day: dt.date) -> bool:
         iso = day.isoformat()
@@ -189,7 +221,8 @@ def _hhmm(minutes: int) -> str:
 # ---------------------------------------------------------------------------- validation
 
 _SCHEMA = {
-    "": {"hall": dict, "rules": dict, "staff": list, "service": list, "window": list, "device": list},
+    "": {"hall": dict, "rules": dict, "staff": list, "service": list, "window": list, "device": list,
+         "rating": dict},
     "hall": {
         "id": str, "name": str, "name_en": str, "level": str, "timezone": str, "day_starts": str,
         "hours": list, "weekdays": list, "extra_days": list, "closed_days": list, "notice": str,
@@ -210,6 +243,8 @@ _SCHEMA = {
     },
     "tidal": {"services": list, "waiting_over": int, "wait_minutes_over": float},
     "device": {"id": str, "role": str, "window": str, "remote": str},
+    "rating": {"ask_seconds": int, "case_days": int, "reason": list},
+    "reason": {"code": str, "name": str, "name_en": str, "text": bool},
 }
 _REQUIRED = {
     "": ("hall", "service", "window"),
@@ -218,6 +253,7 @@ _REQUIRED = {
     "service": ("code", "name", "prefix", "domain", "handling_minutes"),
     "window": ("id", "kind", "primary"),
     "device": ("id", "role"),
+    "reason": ("code", "name"),
 }
 
 
@@ -345,6 +381,7 @@ def parse_hall(raw: dict, source: str = "<hall>") -> HallConfig:
             if w != "*" and w not in windows:
                 c.fail(f"staff[{s.number}].windows[{j}]", f"no window {w!r}")
     devices = _parse_devices(c, top.get("device", []), windows)
+    rating = _parse_rating(c, top.get("rating", {}))
 
     if c.problems:
         raise ConfigError(c.problems)
@@ -352,7 +389,7 @@ def parse_hall(raw: dict, source: str = "<hall>") -> HallConfig:
         id=hall["id"], name=hall["name"], name_en=hall.get("name_en", ""), level=level, timezone=tz,
         day_starts=day_starts, hours=hours, weekdays=weekdays, services=services, windows=windows,
         staff=staff, rules=rules, devices=devices, extra_days=extra, closed_days=closed,
-        notice=hall.get("notice", ""), source=source,
+        notice=hall.get("notice", ""), source=source, rating=rating,
     )
 
 
@@ -493,3 +530,24 @@ def _parse_devices(c, items, windows) -> dict[str, Device]:
             c.fail(f"{where}.id", f"duplicate device id {d['id']!r}")
         devices[d["id"]] = Device(d["id"], d["role"], d.get("window"), d.get("remote"))
     return devices
+
+
+def _parse_rating(c, raw: dict) -> RatingRules:
+    r = c.table(raw, "rating", "rating")
+    for key in ("ask_seconds", "case_days"):
+        if key in r and r[key] <= 0:
+            c.fail(f"rating.{key}", "must be positive")
+    reasons = []
+    for i, item in enumerate(r.get("reason", [])):
+        where = f"rating.reason[{i}]"
+        x = c.table(item, "reason", where) if isinstance(item, dict) else {}
+        if not isinstance(item, dict):
+            c.fail(where, "must be a table")
+        if "code" not in x or "name" not in x:
+            continue
+        if any(x["code"] == other.code for other in reasons):
+            c.fail(f"{where}.code", f"duplicate reason code {x['code']!r}")
+        reasons.append(RatingReason(x["code"], x["name"], x.get("name_en", ""), x.get("text", False)))
+    defaults = RatingRules()
+    return RatingRules(r.get("ask_seconds", defaults.ask_seconds), r.get("case_days", defaults.case_days),
+                       tuple(reasons) or defaults.reasons)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from hall import calling, queueing, tidal
+from hall import calling, queueing, rating_engine, tidal
 from hall.clock import HallCalendar
 from hall.config import HallConfig
 from hall.messages import Refusal, refuse
@@ -103,6 +103,7 @@ class Engine:
             "hold": calling.hold, "transfer": calling.transfer, "finish": calling.finish,
             "open_service": self._open_service, "close_service": self._close_service, "tick": self._tick,
         }
+        self._verbs.update(rating_engine.VERBS)  # 好差评: rate, case_step
 
     @property
     def verbs(self) -> tuple[str, ...]:
@@ -135,6 +136,7 @@ class Engine:
             data = self._verbs[verb](ctx, command)
         except Refusal as refusal:
             return Outcome(error=refusal, events=ctx.events)
+        rating_engine.after(ctx)
         tidal.check(ctx)
         return Outcome(data=data or {}, events=ctx.events)
 

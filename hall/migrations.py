@@ -35,3 +35,25 @@ def m001_queue(db):
     db["transactions"].create({
         "id": str, "at": float, "verb": str, "source": str, "status": str, "reply": str,
     }, pk="id")
+
+
+@MIGRATIONS()
+def m002_rating(db):
+    """好差评: today's matters (办件) and their asks, the rating records, the 差评 cases."""
+    db["matters"].create({
+        "key": str, "number": str, "day": str, "ticket": str, "service": str, "window": str, "staff": str,
+        "served_at": float, "named": int, "status": str, "asked_at": float, "expires_at": float,
+    }, pk="key", not_null={"day", "ticket", "service", "window", "status"})
+    db["matters"].create_index(["day"])
+    db["ratings"].create({
+        "id": str, "day": str, "matter": str, "ticket": str, "service": str, "service_name": str, "window": str,
+        "staff": str, "channel": str, "level": str, "stars": int, "reasons": str, "text": str, "at": float,
+        "named": int, "phone_masked": str, "phone_sealed": str, "case": int, "reported": int,
+    }, pk="id", not_null={"day", "matter", "level"})
+    db["ratings"].create_index(["day"])
+    db["cases"].create({
+        "id": int, "rating": str, "day": str, "ticket": str, "service": str, "window": str, "staff": str,
+        "level": str, "reasons": str, "named": int, "phone_masked": str, "opened_at": float, "deadline": str,
+        "status": str, "verdict": str, "overdue": int, "closed_at": float, "steps": str,
+    }, pk="id", not_null={"rating", "status", "deadline"})
+    db["cases"].create_index(["status"])

@@ -17,6 +17,7 @@ state/hall                        yes        1        the hub: hours, open now, 
 state/board                       yes        1        the hub: the last calls, newest first
 state/service/<code>              yes        1        the hub: waiting, estimated wait, open
 state/window/<id>                 yes        1        the hub: status, staff on duty, ticket
+state/pad/<window>                yes        1        the hub: the window's rating pad: staff, ask
 event/<type>                      no         1        the hub: one committed event, with ``seq``
 status/<client>                   yes        1        every process: online / offline (last will)
 up/…, down/…                      —          —        reserved for the county link (bridge)
@@ -52,6 +53,8 @@ EVENT_TYPES = {
     "window_closed": "窗口关闭", "window_paused": "窗口暂停", "window_resumed": "窗口恢复",
     "service_opened": "开放取号", "service_closed": "暂停取号", "tidal_alert": "潮汐窗口提醒",
     "tidal_alert_cleared": "潮汐提醒解除", "day_started": "新的一天",
+    "rating_asked": "邀请评价", "ticket_rated": "评价", "rating_unrated": "未评价（超时）",
+    "case_opened": "差评立案", "case_step": "差评处置", "case_overdue": "差评逾期",
 }
 CALL_EVENTS = ("ticket_called", "ticket_recalled")
 
@@ -74,6 +77,7 @@ TOPICS = (
     TopicSpec("board", "state/board", True, "1", "hub"),
     TopicSpec("service", "state/service/{code}", True, "1", "hub"),
     TopicSpec("window", "state/window/{id}", True, "1", "hub"),
+    TopicSpec("pad", "state/pad/{window}", True, "1", "hub"),
     TopicSpec("event", "event/{type}", False, "1", "hub"),
     TopicSpec("status", "status/{client}", True, "1", "every client"),
 )
@@ -107,6 +111,10 @@ class Topics:
 
     def window(self, window_id: str = "+") -> str:
         return f"{self.root}/state/window/{window_id}"
+
+    def pad(self, window_id: str = "+") -> str:
+        """The retained state of a window's rating pad (评价器): who serves, what to rate now."""
+        return f"{self.root}/state/pad/{window_id}"
 
     def state(self) -> str:
         """Every retained state topic (a terminal subscribes to this to see the present)."""

@@ -14,6 +14,7 @@ from hall import queueing
 from hall.clock import HallCalendar
 from hall.config import HallConfig
 from hall.protocol import CALL_EVENTS, V
+from hall.protocol_rating import case_alerts
 from hall.state import HallState
 
 BOARD_CALLS = 10  # how many recent calls the board shows
@@ -82,6 +83,7 @@ def hall_state(config: HallConfig, state: HallState, calendar: HallCalendar, now
         "open_now": open_today and config.hours.contains(calendar.minute_of_day(now)),
         "notice": config.notice,
         "alerts": [alert_view(a) for _, a in sorted(state.alerts.items())],
+        "case_alerts": case_alerts(config, state),  # 差评 cases past their deadline
         "services": list(config.services), "windows": list(config.windows),
     }
 

@@ -22,6 +22,7 @@ from hall.messages import OUTCOMES
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TEXT_MAX = 200
+CODES_MAX = 20
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,12 @@ class Kind:
             return isinstance(value, str) and bool(_DATE.match(value))
         if self.name == "object":
             return isinstance(value, dict)
+        if self.name == "codes":
+            return (isinstance(value, list) and len(value) <= CODES_MAX
+                    and all(isinstance(v, str) and 0 < len(v) <= 40 for v in value))
+        if self.name == "id":
+            return (isinstance(value, int) and not isinstance(value, bool) and value > 0) or (
+                isinstance(value, str) and value.isdigit() and 0 < len(value) <= 12)
         raise KeyError(self.name)
 
 
@@ -52,6 +59,8 @@ KINDS = {
     "place": Kind("place", "\"front\"或不小于0的整数", "\"front\" or a whole number >= 0"),
     "date": Kind("date", "YYYY-MM-DD格式的日期", "a date YYYY-MM-DD"),
     "object": Kind("object", "JSON对象", "a JSON object"),
+    "codes": Kind("codes", f"不超过{CODES_MAX}个代码的列表", f"a list of at most {CODES_MAX} codes"),
+    "id": Kind("id", "正整数", "a whole number > 0"),
 }
 
 
@@ -97,7 +106,7 @@ ROLES = {  # role: (Chinese name, what it may do)
     "keypad_bridge": ("物理按键桥", "its own window, or any window when the device has no window"),
     "board": ("综合屏", "reads state and events"),
     "window_screen": ("窗口屏", "reads state and events"),
-    "rating_pad": ("评价器", "reads state and events (rating verbs come with the rating pad)"),
+    "rating_pad": ("评价器", "answers its own window's rating prompts (rate)"),
     "manager": ("大厅管理台", "may do everything"),
 }
 
@@ -155,4 +164,24 @@ VERBS: dict[str, Verb] = {v.name: v for v in (
     Verb("open_service", (_SERVICE,), MANAGER, "开放取号 open a service's line"),
     Verb("close_service", (_SERVICE, _REASON), MANAGER, "暂停取号 close a service's line"),
     Verb("tick", (), MANAGER, "let the hall day roll and re-check tidal alerts (the hub ticks by itself)"),
+    # 好差评 (hall.rating_engine)
+    Verb("rate", (
+        Field("window", "text", True, "window id (a rating pad's own window is filled in)", from_device=True),
+        _NUMBER,
+        Field("level", "text", True, "very_satisfied, satisfied, basically_satisfied, dissatisfied, very_dissatisfied"),
+        Field("reasons", "codes", False, "差评 reason codes from the hall file (at least one for a 差评)"),
+        Field("text", "text", False, "the citizen's words (required with a reason such as other)"),
+        Field("phone", "object", False, "optional phone number for the follow-up, never in clear", parts=(
+            Field("sealed", "text", True, "the number sealed with the hall key (AES-GCM, base64url)"),
+            Field("masked", "text", True, "masked number, e.g. 138****5678"),
+        )),
+        Field("channel", "text", False, "pad 评价器 (default), kiosk 自助终端, qr 二维码"),
+    ), ("rating_pad",) + KIOSK + MANAGER, "评价 rate one finished matter (一事一评)"),
+    Verb("case_step", (
+        Field("case", "id", True, "case number"),
+        Field("step", "text", True, "verify 核实, rectify 整改, answer 反馈, close 办结"),
+        Field("verdict", "text", False, "with verify: true 属实, untrue 不属实, mistaken 误评或恶意差评"),
+        Field("note", "text", True, "what was done (每一步都要说明)"),
+        Field("by", "text", True, "who did it (manager's name or staff number)"),
+    ), MANAGER, "差评处置 move a bad-rating case one step"),
 )}

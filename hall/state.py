@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 from dataclasses import asdict, dataclass, field, fields
 
+from hall.rating_state import RatingBook
+
 LIVE = ("waiting", "called", "serving", "held", "missed")
 FINAL = ("finished", "cancelled", "expired")
 IN_HAND = ("called", "serving")
@@ -78,6 +80,7 @@ class HallState:
     handling: dict[str, float] = field(default_factory=dict)  # service -> smoothed seconds
     closed_services: list[str] = field(default_factory=list)
     alerts: dict[str, dict] = field(default_factory=dict)  # tidal window -> alert
+    rating: RatingBook = field(default_factory=RatingBook)  # 好差评: matters, asks, open cases
     # what changed since the store last wrote (not part of the state itself)
     dirty_tickets: dict[str, Ticket] = field(default_factory=dict, repr=False, compare=False)
     dirty_windows: set[str] = field(default_factory=set, repr=False, compare=False)
@@ -100,6 +103,7 @@ class HallState:
             **self.scalars(),
             "tickets": {k: t.row() for k, t in sorted(self.tickets.items())},
             "windows": {k: w.row() for k, w in sorted(self.windows.items())},
+            "rating": self.rating.snapshot(),
         })
 
     def ticket_by_number(self, number: str) -> Ticket | None:

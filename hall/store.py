@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from hall import rating_store
 from hall.config import HallConfig
 from hall.engine import Engine
 from hall.migrations import MIGRATIONS
@@ -90,6 +91,7 @@ class HallStore:
         for r in self.db.query("SELECT * FROM windows"):
             if r["id"] in self.config.windows:
                 state.windows[r["id"]] = WindowState(**{k: r[k] for k in WINDOW_FIELDS})
+        rating_store.load(self.db, state)
         self.engine.reconcile(state)
         state.dirty_tickets.clear()
         state.dirty_windows.clear()
@@ -137,6 +139,7 @@ class HallStore:
                      [json.dumps(st.scalars(), ensure_ascii=False, sort_keys=True)])
         if events:
             conn.executemany(_INSERT_EVENT, [_event_row(e) for e in events])
+        rating_store.write(conn, st.rating)
         st.dirty_tickets.clear()
         st.dirty_windows.clear()
 

@@ -26,6 +26,7 @@ import threading
 import time
 from typing import Callable
 
+from hall import rating_engine
 from hall.protocol import (HUB_CLIENT, ONLINE, Topics, encode, error_reply, has_id_number, parse_request,
                            parse_status, reply_error)
 from hall.protocol_errors import ProtocolError
@@ -169,7 +170,7 @@ class Hub:
         """Roll the hall day when the clock has passed its boundary; re-check tidal alerts."""
         now = self.clock()
         today = self.store.engine.calendar.day(now).isoformat()
-        if today != self.store.state.day or self.has_tidal:
+        if today != self.store.state.day or self.has_tidal or rating_engine.due(self.store.state, today, now):
             _, events = self.store.apply({"verb": "tick"}, now, source="hub")
             if events:
                 self._committed(events)

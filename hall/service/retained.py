@@ -8,6 +8,7 @@ read back from the event log on start.
 """
 from __future__ import annotations
 
+from hall import protocol_rating, rating_engine
 from hall import protocol_state as shapes
 from hall.protocol import CALL_EVENTS, Topics
 from hall.store import HallStore
@@ -20,6 +21,7 @@ class RetainedState:
         self.calendar = store.engine.calendar
         self.topics = topics
         self.calls = self._recent_calls()
+        self.pads = sorted(w for w in rating_engine.pads(self.config) if w in self.config.windows)
         self._published: dict[str, dict] = {}
 
     def _recent_calls(self) -> list[dict]:
@@ -47,6 +49,8 @@ class RetainedState:
             out[t.service(code)] = message
         for wid in cfg.windows:
             out[t.window(wid)] = shapes.window_state(cfg, state, self.calendar, wid)
+        for wid in self.pads:
+            out[t.pad(wid)] = protocol_rating.pad_state(cfg, state, self.calendar, wid)
         return out
 
     def changes(self, now: float, force: bool = False) -> list[tuple[str, dict]]:
