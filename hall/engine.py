@@ -135,6 +135,7 @@ class Engine:
                 raise refuse("unknown_verb", verb=verb)
             data = self._verbs[verb](ctx, command)
         except Refusal as refusal:
+            rating_engine.after(ctx)  # only what time did (asks run out, the day rolled): like the day roll
             return Outcome(error=refusal, events=ctx.events)
         rating_engine.after(ctx)
         tidal.check(ctx)

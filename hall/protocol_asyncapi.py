@@ -23,6 +23,8 @@ _KIND_SCHEMAS = {
     "place": {"oneOf": [{"const": "front"}, {"type": "integer", "minimum": 0}]},
     "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
     "object": {"type": "object"},
+    "codes": {"type": "array", "maxItems": 20, "items": {"type": "string", "minLength": 1, "maxLength": 40}},
+    "id": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": r"^[0-9]{1,12}$"}]},
 }
 
 
@@ -81,6 +83,8 @@ def document() -> dict:
                                                        code="a service code"),
             "yc/{hall}/state/window/{id}": _channel("Retained: one window.", "subscribe", state, hall=hall,
                                                     id="a window id"),
+            "yc/{hall}/state/pad/{window}": _channel("Retained: a window's rating pad.", "subscribe", state,
+                                                     hall=hall, window="a window id"),
             "yc/{hall}/event/{type}": _channel("One committed event.", "subscribe",
                                                {"$ref": "#/components/messages/event"}, hall=hall,
                                                type="the event type"),

@@ -36,11 +36,12 @@ def test_replay_a_morning(tmp_path):
     assert replies[1]["data"]["ticket"] == "C001" and replies[2]["data"]["ticket"] == "A001"
     assert replies[3] == replies[4]  # the duplicate gets the first answer
     assert [e["type"] for e in events] == [
-        "day_started", "staff_login", "ticket_issued", "ticket_issued", "ticket_called", "ticket_finished"]
+        "day_started", "staff_login", "ticket_issued", "ticket_issued", "ticket_called", "ticket_finished",
+        "rating_asked"]  # window 1 has a rating pad (好差评)
     called = events[4]
     assert called["ticket"] == "C001" and called["at"] == "2026-11-23T09:01:00.000+08:00"
     assert called["data"]["waited"] == 55.0
-    assert "6 commands, 6 ok, 0 refused, 6 events" in out.stderr
+    assert "6 commands, 6 ok, 0 refused, 7 events" in out.stderr
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT status FROM tickets WHERE number='C001'").fetchone() == ("finished",)
 
