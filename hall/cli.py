@@ -14,6 +14,9 @@ COMMANDS = {
     "mosquitto-config": ("hall.service.mosquitto_config", "write Mosquitto accounts and ACL for a hall"),
     "simulate": ("hall.simulation.main", "simulate whole days of a hall with the real engine"),
     "sim": ("devices.sim", "run a device simulator (ID card reader, printer, keypad, …)"),
+    "cases": ("hall.rating_cli", "list and move 差评 cases (核实、整改、反馈、办结)"),
+    "ratings": ("hall.rating_export", "export a day's ratings as JSON lines (`ratings export --day D`)"),
+    "rating-pad": ("rating.main", "run the rating pad (评价器) of a window"),
 }
 
 
