@@ -33,6 +33,7 @@ from hall.service.auth import authorise, device_of
 from hall.service.bus import BrokerAddress, Bus
 from hall.service.outbox import Outbox
 from hall.service.retained import RetainedState
+from hall.service.sdnotify import Watchdog
 from hall.store import HallStore
 
 log = logging.getLogger("yichuang.hub")
@@ -59,6 +60,7 @@ class Hub:
         self.counts = {"requests": 0, "ok": 0, "error": 0}
         self._dirty = True
         self._republish = True
+        self.watchdog = Watchdog()
 
     # ------------------------------------------------------------------ the loop
 
@@ -72,6 +74,7 @@ class Hub:
         next_tick = last_refresh + self.tick_seconds
         try:
             while not stop.is_set():
+                self.watchdog.feed()
                 wait = max(0.0, min(next_tick - mono(), 0.25))
                 try:
                     kind, value = self.inbox.get(timeout=wait)
@@ -91,6 +94,7 @@ class Hub:
                     self._tick()
                     next_tick = now + self.tick_seconds
         finally:
+            self.watchdog.stopping()
             self.outbox.confirm()
             self.bus.stop()
             log.info("stopped after %(requests)d requests (%(ok)d ok, %(error)d refused)", self.counts)
@@ -106,6 +110,7 @@ class Hub:
             log.info("connected to %s; republishing retained state", self.bus.address)
             self._republish = True
             self.outbox.flush()
+            self.watchdog.ready(f"serving {self.config.id} on {self.bus.address}")
         elif kind == "disconnected":
             log.warning("lost the broker (%s); reconnecting", value)
 
