@@ -15,6 +15,7 @@ COMMANDS = {
     "simulate": ("hall.simulation.main", "simulate whole days of a hall with the real engine"),
     "sim": ("devices.sim", "run a device simulator (ID card reader, printer, keypad, …)"),
     "units": ("hall.service.units", "write the systemd units and udev rules of an installed hall"),
+    "provision": ("hall.service.provision", "accounts, TLS certificates and terminal files for every device"),
 }
 
 
