@@ -30,7 +30,7 @@ ID_PATH = re.compile(r"^[A-Za-z0-9:._-]+$")
 
 
 def unit_templates() -> list[Path]:
-    return sorted(SYSTEMD.glob("*.service"))
+    return sorted([*SYSTEMD.glob("*.service"), *SYSTEMD.glob("*.timer")])
 
 
 def render_unit(text: str, *, bin_dir: str, etc: str, prefix: str) -> str:

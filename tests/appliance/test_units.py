@@ -25,7 +25,7 @@ def render(tmp_path: Path, bin_dir: str = BIN, ports: dict | None = None) -> Pat
 
 
 def verify(out: Path) -> subprocess.CompletedProcess:
-    names = [p.name for p in sorted(out.glob("*.service")) if p.name not in TEMPLATES]
+    names = [p.name for p in sorted([*out.glob("*.service"), *out.glob("*.timer")]) if p.name not in TEMPLATES]
     return subprocess.run(["systemd-analyze", "verify", "--man=no", *[f"./{n}" for n in names]],
                           cwd=out, capture_output=True, text=True)
 
@@ -34,7 +34,8 @@ def test_every_unit_passes_systemd_analyze_verify(tmp_path):
     out = render(tmp_path)
     assert {p.name for p in out.glob("*.service")} >= {
         "yichuang-mosquitto.service", "yichuang-hub.service", "yichuang-web.service", "yichuang-voice.service",
-        "yichuang-keypad-bridge@.service", "yichuang-terminal@.service"}
+        "yichuang-keypad-bridge@.service", "yichuang-terminal@.service", "yichuang-backup.service"}
+    assert (out / "yichuang-backup.timer").exists()
     result = verify(out)
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == "", result.stderr  # not even a warning
@@ -50,6 +51,8 @@ def test_verify_catches_a_unit_that_could_not_start(tmp_path):
 def test_every_long_running_process_is_notify_with_a_watchdog_and_restarts():
     for template in units.unit_templates():
         text = template.read_text()
+        if template.suffix == ".timer" or "Type=oneshot" in text:
+            continue
         assert "Type=notify" in text, template.name
         assert "Restart=always" in text, template.name
         if template.name != "yichuang-mosquitto.service":  # Mosquitto says READY but feeds no watchdog
