@@ -16,9 +16,9 @@ setup(
         "pyserial==3.5",
         "python-escpos==3.1",
         "qrcode[pil]==8.2",
-        "cryptography==46.0.3",
         "tzdata",
         "pyusb",
+        "cryptography==50.0.2",  # the hall CA and its certificates; the hall key's encryption
     ],
     extras_require={
         "apps": ["kivy==2.3.1", "pygame==2.6.1"],

@@ -38,7 +38,15 @@ def m001_queue(db):
 
 
 @MIGRATIONS()
-def m002_rating(db):
+def m002_ticket_token(db):
+    """The ticket's unguessable token (its status-page address); unique, so a lookup by token
+    is one index probe and two tickets can never share one."""
+    db["tickets"].add_column("token", str)
+    db["tickets"].create_index(["token"], unique=True)
+
+
+@MIGRATIONS()
+def m003_rating(db):
     """好差评: today's matters (办件) and their asks, the rating records, the 差评 cases."""
     db["matters"].create({
         "key": str, "number": str, "day": str, "ticket": str, "service": str, "window": str, "staff": str,
