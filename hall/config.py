@@ -157,9 +157,9 @@ DEFAULT_REASONS = (
     RatingReason("attitude", "服务态度差", "Poor attitude"),
     RatingReason("slow", "办事效率低", "Slow service"),
     RatingReason("long_wait", "等候时间长", "Long wait"),
-    RatingReason("unskilled", "业务不熟练", "Staff not familiar with the matter"),
-    RatingReason("repeat_visits", "材料反复提交/多次跑腿", "Asked for papers again / more visits"),
-    RatingReason("wrong_guide", "办事指南不准确", "The service guide was wrong"),
+    RatingReason("unskilled", "业务不熟练", "Staff unsure of the matter"),
+    RatingReason("repeat_visits", "材料反复提交/多次跑腿", "Repeated papers or visits"),
+    RatingReason("wrong_guide", "办事指南不准确", "Wrong service guide"),
     RatingReason("system_fault", "系统故障", "System fault"),
     RatingReason("other", "其他", "Other", text=True),
 )

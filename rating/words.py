@@ -9,7 +9,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "ask_title": ("请您对本次服务进行评价", "How was our service today?"),
     "ask_matter": ("{ticket}号 · {service}", "Ticket {ticket} · {service}"),
     "ask_hint": ("点一下表情即可，一事一评", "Tap one face. One rating per visit."),
-    "reasons_title": ("请选择不满意的原因（可多选）", "What went wrong? (choose one or more)"),
+    "reasons_title": ("请选择不满意的原因（可多选）", "What went wrong? (one or more)"),
     "reasons_more": ("其他意见可扫码或到服务台反映", "Other comments: scan the QR code or tell the front desk"),
     "phone_button": ("留下手机号，方便回访（可不填）", "Leave a mobile number for a call back (optional)"),
     "phone_left": ("回访电话：{masked}", "Call back: {masked}"),
