@@ -28,6 +28,15 @@ from hall.service.main import prepare, stop_on_signals
 APPS: list[tuple[str, object]] = []
 
 
+def _rating_pad(config: str, url: str) -> list[str]:
+    from rating.main import demo_argv
+
+    return demo_argv(config, url)
+
+
+APPS.append(("rating pad (评价器)", _rating_pad))
+
+
 def examples(config: HallConfig, host: str, port: int) -> list[tuple[str, str]]:
     """(what, shell command) pairs: a ticket's life from the shell, with this hall's names."""
     t = Topics(config.id)

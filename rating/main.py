@@ -70,3 +70,13 @@ def main(argv: list[str]) -> int:
     app.link = PadLink(args.broker, config.id, device.id, device.window, app.from_bus)
     app.run()
     return 0
+
+
+def demo_argv(config_path: str, broker_url: str) -> list[str]:
+    """How `yichuang demo` starts the pad of the hall's first rating pad (hall.demo.APPS)."""
+    from hall.config import load_hall
+
+    config = load_hall(config_path)
+    pad = next(d.id for d in config.devices.values() if d.role == "rating_pad")
+    return [sys.executable, "-m", "hall.cli", "rating-pad", "--config", str(config_path), "--device", pad,
+            "--broker", broker_url]
