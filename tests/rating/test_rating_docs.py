@@ -1,0 +1,33 @@
+"""docs/mqtt-api.md's 好差评 examples have the keys the hub really sends."""
+from __future__ import annotations
+
+import json
+import re
+
+from hall import protocol_rating, protocol_state
+from tests.rating.conftest import ROOT, RatingHall, township_with
+
+DOC = (ROOT / "docs" / "mqtt-api.md").read_text(encoding="utf-8")
+
+
+def example(name: str) -> dict:
+    found = re.search(rf"```json example={re.escape(name)}\n(.*?)```", DOC, re.S)
+    assert found, f"no example {name}"
+    return json.loads(found.group(1))
+
+
+def test_the_pad_state_and_case_alert_examples(tmp_path):
+    h = RatingHall(tmp_path / "h.db", township_with(case_days=1))
+    h.at("10:00", day="2026-11-26")
+    number = h.serve("3")
+    pad = protocol_rating.pad_state(h.config, h.store.state, h.calendar, "3")
+    doc = example("state/pad")
+    assert set(doc) == set(pad) | {"seq"}
+    assert set(doc["ask"]) == set(pad["ask"]) and set(doc["staff"]) == set(pad["staff"])
+    assert set(doc["levels"][0]) == set(pad["levels"][0]) and set(doc["reasons"][0]) == set(pad["reasons"][0])
+    h.ok("rate", window="3", number=number, level="dissatisfied", reasons=["slow"])
+    h.at("09:00", day="2026-11-30").ok("tick")
+    hall = protocol_state.hall_state(h.config, h.store.state, h.calendar, h.now)
+    assert set(example("case_alert")) == set(hall["case_alerts"][0])
+    assert "case_alerts" in example("state/hall")
+    h.store.close()
