@@ -17,9 +17,10 @@ RESEND_AFTER = 3.0  # seconds without a reply: send the same request again
 class RatingPadApp(App):
     title = "一窗 评价器"
 
-    def __init__(self, presenter: PadPresenter, link=None, clock=time.time, **kw):
+    def __init__(self, presenter: PadPresenter, link=None, clock=time.time, photo_root: str | None = None, **kw):
         super().__init__(**kw)
         self.presenter, self.link, self.clock = presenter, link, clock
+        self.photo_root = photo_root
         self.view_widget: PadView | None = None
         self._shown: dict | None = None
         self._last_send = 0.0
@@ -28,7 +29,7 @@ class RatingPadApp(App):
 
     def build(self):
         theme.register_fonts()
-        self.view_widget = PadView(self)
+        self.view_widget = PadView(self, photo_root=self.photo_root)
         Clock.schedule_interval(self._tick, TICK)
         if self.link is not None:
             self.link.start()

@@ -66,7 +66,9 @@ def main(argv: list[str]) -> int:
     from rating.presenter import PadPresenter
 
     presenter = PadPresenter(device.window, sealer=sealer, lang=args.lang)
-    app = RatingPadApp(presenter)
+    from pathlib import Path
+
+    app = RatingPadApp(presenter, photo_root=str(Path(config.source).parent))
     app.link = PadLink(args.broker, config.id, device.id, device.window, app.from_bus)
     app.run()
     return 0

@@ -8,12 +8,15 @@ landscape (1280×800) are laid out from the same view.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from kivy.graphics import Color, Ellipse, Line, Rectangle, RoundedRectangle
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
@@ -129,9 +132,10 @@ class FaceButton(BoxLayout):
 
 
 class PadView(FloatLayout):
-    def __init__(self, actions, **kw):
+    def __init__(self, actions, photo_root: str | None = None, **kw):
         super().__init__(**kw)
         self.actions = actions
+        self.photo_root = photo_root  # staff photos are relative to the hall file
         _bg(self, T.BG)
         self.bind(size=lambda *_: self._rerender())
         self._view: dict | None = None
@@ -179,8 +183,13 @@ class PadView(FloatLayout):
             pw, ph = T.PHOTO
             photo_box = AnchorLayout(size_hint=(None, 1) if self.landscape else (1, None),
                                      width=pw * u + 40 * u, height=ph * u + 20 * u)
-            photo_box.add_widget(_bg(_label(staff["photo_label"], 34 * u, colour=T.MUTED, size_hint=(None, None),
-                                            size=(pw * u, ph * u)), T.PHOTO_BG, radius=12 * u))
+            path = Path(self.photo_root, staff["photo"]) if self.photo_root and staff["photo"] else None
+            if path is not None and path.is_file():
+                photo_box.add_widget(Image(source=str(path), size_hint=(None, None), size=(pw * u, ph * u),
+                                           fit_mode="contain"))
+            else:  # no photo on this tablet: a plain placeholder, never a broken image
+                photo_box.add_widget(_bg(_label(staff["photo_label"], 34 * u, colour=T.MUTED, size_hint=(None, None),
+                                                size=(pw * u, ph * u)), T.PHOTO_BG, radius=12 * u))
             outer.add_widget(photo_box)
         text = BoxLayout(orientation="vertical", spacing=10 * u)
         if staff:

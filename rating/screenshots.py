@@ -96,6 +96,18 @@ def presenters(lang: str) -> dict[str, object]:
     return out
 
 
+def sample_photo(root: Path) -> None:
+    """staff/0103.jpg under ``root``: a drawn badge photo (a silhouette), for the picture with a photo."""
+    from PIL import Image, ImageDraw
+
+    (root / "staff").mkdir(parents=True, exist_ok=True)
+    img = Image.new("RGB", (240, 300), (70, 110, 160))
+    d = ImageDraw.Draw(img)
+    d.ellipse((75, 50, 165, 150), fill=(235, 215, 195))
+    d.rounded_rectangle((40, 165, 200, 320), radius=40, fill=(30, 45, 70))
+    img.save(root / "staff" / "0103.jpg", quality=90)
+
+
 def jobs() -> list[tuple[str, tuple[int, int], dict]]:
     out = []
     zh, en = presenters("zh"), presenters("en")
@@ -105,6 +117,7 @@ def jobs() -> list[tuple[str, tuple[int, int], dict]]:
     for screen in ("idle", "asking", "reasons", "thanks"):
         out.append((f"{screen}-landscape-normal-en.png", SIZES["landscape"], en[screen].view()))
     out.append(("idle-portrait-lost-zh.png", SIZES["portrait"], zh["lost"].view()))
+    out.append(("idle-landscape-photo-zh.png", SIZES["landscape"], zh["idle"].view()))
     return out
 
 
@@ -118,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     tmp = Path(tempfile.mkdtemp(prefix="yc-pad-shots-"))
+    sample_photo(tmp / "hall")
     todo = [j for j in jobs() if not args.only or args.only in j[0]]
     from kivy.config import Config
 
@@ -167,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
             for child in list(Window.children):
                 Window.remove_widget(child)
             name, size, view = todo[0]
-            widget = PadView(NoActions(), size=Window.size, pos=(0, 0))
+            root = str(tmp / "hall") if "-photo-" in name else None
+            widget = PadView(NoActions(), photo_root=root, size=Window.size, pos=(0, 0))
             Window.add_widget(widget)
             widget.render(view)
             Clock.schedule_once(lambda dt: self.shoot(), 0.35)

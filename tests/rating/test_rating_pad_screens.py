@@ -70,3 +70,12 @@ def test_type_and_targets_are_large_and_nothing_spills(shots):
                 assert x["font"] >= 28, (name, x["text"], x["font"])
             # wrapped text must fit its widget (a third line once spilled out of a reason)
             assert x["texture_h"] <= x["h"] + 2, (name, x["text"], x["texture_h"], x["h"])
+
+
+def test_the_staff_photo_is_shown_when_the_file_is_there(shots):
+    out, measured = shots
+    with Image.open(out / "idle-landscape-photo-zh.png") as img:
+        colours = {c for _, c in img.convert("RGB").getcolors(maxcolors=1 << 20)}
+    assert (70, 110, 160) in colours  # the photo's background
+    assert "照片" not in [x["text"] for x in measured["idle-landscape-photo-zh.png"]]
+    assert "照片" in [x["text"] for x in measured["idle-landscape-normal-zh.png"]]  # no file: a placeholder
