@@ -75,7 +75,8 @@ def test_type_and_targets_are_large_and_nothing_spills(shots):
 def test_the_staff_photo_is_shown_when_the_file_is_there(shots):
     out, measured = shots
     with Image.open(out / "idle-landscape-photo-zh.png") as img:
-        colours = {c for _, c in img.convert("RGB").getcolors(maxcolors=1 << 20)}
-    assert (70, 110, 160) in colours  # the photo's background
+        colours = img.convert("RGB").getcolors(maxcolors=1 << 20)
+    near = sum(n for n, c in colours if max(abs(a - b) for a, b in zip(c, (70, 110, 160))) <= 12)
+    assert near > 5000  # the photo's background (a JPEG: near, not exact)
     assert "照片" not in [x["text"] for x in measured["idle-landscape-photo-zh.png"]]
     assert "照片" in [x["text"] for x in measured["idle-landscape-normal-zh.png"]]  # no file: a placeholder
