@@ -1,6 +1,8 @@
 """The rating pad's Kivy app: the presenter, its screens and its link, on the main thread."""
 from __future__ import annotations
 
+import json
+import os
 import time
 
 from kivy.app import App
@@ -11,6 +13,7 @@ from rating.presenter import PadPresenter
 from rating.screens import PadView
 
 TICK = 0.25
+LAYOUT_ENV = "YICHUANG_PAD_LAYOUT"  # tests only: where the screen's touch targets are written
 RESEND_AFTER = 3.0  # seconds without a reply: send the same request again
 
 
@@ -77,6 +80,22 @@ class RatingPadApp(App):
         if view != self._shown and self.view_widget is not None:
             self._shown = view
             self.view_widget.render(view)
+            if os.environ.get(LAYOUT_ENV):
+                Clock.schedule_once(lambda *_: self._write_layout(view), 0.3)
+
+    def _write_layout(self, view: dict) -> None:
+        """For a test that clicks the real window (xdotool): the screen and its touch targets."""
+        if view is not self._shown:
+            return  # a newer screen is on its way
+        path = os.environ[LAYOUT_ENV]
+        body = {"screen": view["screen"], "lang": view["lang"], "phone": view.get("phone"),
+                "title": view.get("title"), "message": view.get("message"),
+                "digits": len((view.get("digits") or "").replace(" ", "")),  # how many, never which
+                "reasons": [r["code"] for r in view.get("reasons", []) if r["on"]],
+                "targets": self.view_widget.targets()}
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            json.dump(body, f, ensure_ascii=False)
+        os.replace(path + ".tmp", path)
 
     # ------------------------------------------------------------------ touches (PadView actions)
 

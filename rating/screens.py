@@ -100,6 +100,12 @@ def _toggle(text: str, on: bool, font: float, u: float, on_press) -> Button:
     return b
 
 
+def _tag(action: str, arg: str | None, widget):
+    """Name what a touch target does, so a test can find it on the real screen (``PadView.targets``)."""
+    widget.pad_action, widget.pad_arg = action, arg
+    return widget
+
+
 def _text_width(text: str) -> float:
     """Width of ``text`` in font sizes: a Chinese character is one, a Latin letter about half."""
     return sum(1.0 if ord(c) > 0x2E80 else 0.55 for c in text) if any(ord(c) > 0x2E80 for c in text) \
@@ -140,6 +146,16 @@ class PadView(FloatLayout):
         self.bind(size=lambda *_: self._rerender())
         self._view: dict | None = None
 
+    def targets(self) -> list[dict]:
+        """Every touch target on screen: what it does and its centre in window pixels, y from the top."""
+        out = []
+        for w in self.walk():
+            action = getattr(w, "pad_action", None)
+            if action is not None:
+                x, y = w.to_window(w.center_x, w.center_y)
+                out.append({"action": action, "arg": w.pad_arg, "x": round(x), "y": round(self.height - y)})
+        return out
+
     def _rerender(self):
         if self._view is not None:
             self.render(self._view)
@@ -171,8 +187,8 @@ class PadView(FloatLayout):
                   T.BAR)
         bar.add_widget(_label(view["window_name"], T.BAR_TEXT * u, colour=T.ON_BAR, bold=True, halign="left"))
         w, h = T.LANG_BUTTON
-        bar.add_widget(_button(view["lang_button"], 36 * u, self.actions.toggle_language, colour=(1, 1, 1, 1),
-                               text_colour=T.BAR, size_hint=(None, None), size=(w * u, h * u)))
+        bar.add_widget(_tag("lang", None, _button(view["lang_button"], 36 * u, self.actions.toggle_language, colour=(1, 1, 1, 1),
+                               text_colour=T.BAR, size_hint=(None, None), size=(w * u, h * u))))
         return bar
 
     def _idle(self, view: dict, u: float):
@@ -216,8 +232,8 @@ class PadView(FloatLayout):
             longest = max(_text_width(f["label"]) for f in view["faces"])
             word = min(word, card / longest)
         for face in view["faces"]:
-            faces.add_widget(FaceButton(face, u, lambda c=face["code"]: self.actions.choose(c),
-                                        vertical=self.landscape, word=word))
+            faces.add_widget(_tag("choose", face["code"], FaceButton(face, u, lambda c=face["code"]: self.actions.choose(c),
+                                        vertical=self.landscape, word=word)))
         outer.add_widget(faces)
         outer.add_widget(_label(view["hint"], T.HINT * u, colour=T.MUTED, size_hint_y=None, height=50 * u))
         return outer
@@ -230,13 +246,13 @@ class PadView(FloatLayout):
                           size_hint_y=None)
         grid.height = ((len(view["reasons"]) + cols - 1) // cols) * (row + T.GAP * u)
         for r in view["reasons"]:
-            grid.add_widget(_toggle(r["label"], r["on"], T.REASON * u, u,
-                                    lambda c=r["code"]: self.actions.toggle_reason(c)))
+            grid.add_widget(_tag("reason", r["code"], _toggle(r["label"], r["on"], T.REASON * u, u,
+                                                              lambda c=r["code"]: self.actions.toggle_reason(c))))
         more = _label(view["more"], T.HINT * u, colour=T.MUTED, size_hint_y=None, height=(96 if self.landscape else 48) * u)
         phone = None
         if view.get("phone"):
-            phone = _button(view["phone"], T.PHONE_BUTTON * u, self.actions.open_phone, size_hint_y=None,
-                            height=T.REASON_ROW * u)
+            phone = _tag("phone", None, _button(view["phone"], T.PHONE_BUTTON * u, self.actions.open_phone, size_hint_y=None,
+                            height=T.REASON_ROW * u))
         go = view["submit"]
         if not self.landscape:
             outer = BoxLayout(orientation="vertical", padding=(28 * u, 18 * u), spacing=14 * u)
@@ -251,11 +267,12 @@ class PadView(FloatLayout):
             left.add_widget(w)
         right = BoxLayout(orientation="vertical", spacing=T.GAP * u, size_hint_x=0.36)
         for w in (Widget(), more, phone,
-                  _button(go["label"], T.ACTION * u, self.actions.submit if go["enabled"] else None,
+                  _tag("submit", None, _button(go["label"], T.ACTION * u, self.actions.submit if go["enabled"] else None,
                           colour=T.PRIMARY if go["enabled"] else T.DISABLED,
                           text_colour=T.ON_BAR if go["enabled"] else T.MUTED, bold=True, size_hint_y=None,
-                          height=T.ACTION_HEIGHT * u),
-                  _button(view["back"], T.ACTION * u, self.actions.back, size_hint_y=None, height=T.ACTION_HEIGHT * u)):
+                          height=T.ACTION_HEIGHT * u)),
+                  _tag("back", None, _button(view["back"], T.ACTION * u, self.actions.back, size_hint_y=None,
+                                             height=T.ACTION_HEIGHT * u))):
             if w is not None:
                 right.add_widget(w)
         outer.add_widget(left)
@@ -269,7 +286,7 @@ class PadView(FloatLayout):
         grid = GridLayout(cols=3, spacing=T.GAP * u)
         for k in view["keys"]:
             size = T.KEY * u if k["key"].isdigit() else T.REASON * u
-            grid.add_widget(_button(k["label"], size, lambda key=k["key"]: self.actions.key(key)))
+            grid.add_widget(_tag("key", k["key"], _button(k["label"], size, lambda key=k["key"]: self.actions.key(key))))
         actions = self._actions(view["back"], view["ok"], self.actions.confirm_phone, True, u)
         if not self.landscape:
             outer = BoxLayout(orientation="vertical", padding=(28 * u, 18 * u), spacing=14 * u)
@@ -299,7 +316,7 @@ class PadView(FloatLayout):
 
     def _actions(self, back: str, go: str, on_go, enabled: bool, u: float):
         row = BoxLayout(size_hint_y=None, height=T.ACTION_HEIGHT * u, spacing=24 * u)
-        row.add_widget(_button(back, T.ACTION * u, self.actions.back, size_hint_x=0.4))
-        row.add_widget(_button(go, T.ACTION * u, on_go if enabled else None, colour=T.PRIMARY if enabled else T.DISABLED,
-                               text_colour=T.ON_BAR if enabled else T.MUTED, bold=True))
+        row.add_widget(_tag("back", None, _button(back, T.ACTION * u, self.actions.back, size_hint_x=0.4)))
+        row.add_widget(_tag("go", None, _button(go, T.ACTION * u, on_go if enabled else None, colour=T.PRIMARY if enabled else T.DISABLED,
+                               text_colour=T.ON_BAR if enabled else T.MUTED, bold=True)))
         return row
