@@ -29,6 +29,7 @@ _FULL_WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "ï¼
 _SEPARATORS = r"[\s\-\u2010-\u2015\u2212\uff0d]"
 _RUN = re.compile(rf"[0-9]+(?:{_SEPARATORS}{{1,3}}[0-9]+)*(?:{_SEPARATORS}{{0,3}}X)?")
 _GROUP = re.compile(r"[0-9]+X?|X")
+_DIGIT = re.compile(r"[0-9\uff10-\uff19]")  # a text without a digit (a keyed hash) is passed at once
 ID_LENGTH = 18
 YEARS = (1850, 2100)
 
@@ -45,7 +46,7 @@ def is_id_number(digits: str) -> bool:
 
 def text_has_id_number(text: str) -> bool:
     """True if ``text`` holds an ID number in any of the forms of this module's docstring."""
-    if len(text) < ID_LENGTH:
+    if len(text) < ID_LENGTH or not _DIGIT.search(text):
         return False
     text = text.translate(_FULL_WIDTH)
     for run in _RUN.finditer(text):
@@ -58,6 +59,8 @@ def text_has_id_number(text: str) -> bool:
                 joined += group
                 if len(joined) >= ID_LENGTH:
                     break
+            if len(joined) == ID_LENGTH + 1 and joined.endswith("X"):
+                joined = joined[:-1]  # "â€¦1233x" followed by a word: the x is the word's
             if len(joined) == ID_LENGTH and is_id_number(joined):
                 return True
     return False
