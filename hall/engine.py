@@ -42,8 +42,9 @@ class Outcome:
 class Context:
     """One command's view of the hall: the config, the state, the time, and its events."""
 
-    def __init__(self, engine: "Engine", state: HallState, now: float):
+    def __init__(self, engine: "Engine", state: HallState, now: float, token: str | None = None):
         self.engine = engine
+        self.token = token
         self.config = engine.config
         self.calendar = engine.calendar
         self.state = state
@@ -123,8 +124,11 @@ class Engine:
             if wid not in self.config.windows:
                 del state.windows[wid]
 
-    def handle(self, state: HallState, command: dict, now: float) -> Outcome:
-        ctx = Context(self, state, now)
+    def handle(self, state: HallState, command: dict, now: float, token: str | None = None) -> Outcome:
+        """Apply ``command`` at ``now``. ``token`` is the unguessable token a ticket issued by
+        this command gets (its status-page address, ``hall.protocol.ticket_url``); the caller
+        draws it, as it reads the clock, so the engine stays a function of its inputs."""
+        ctx = Context(self, state, now, token)
         self._roll_day(ctx)
         try:
             check_types(command)
@@ -226,7 +230,7 @@ class Engine:
             id=f"{state.day}:{number}", day=state.day, number=number, service=code, channel=channel,
             issued_at=ctx.now, queue_key=ctx.now, priority=priority, person=pid,
             person_masked=person.get("masked"), appointment=str(appointment) if appointment else None,
-            people_ahead=ahead,
+            people_ahead=ahead, token=ctx.token,
         )
         state.tickets[ticket.id] = ticket
         # Play the calling rule forward (every ticket this one's windows take first); the

@@ -29,6 +29,7 @@ loop a message back.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from hall import untrusted
@@ -150,6 +151,31 @@ class Topics:
                 and not any(c in "+#" or ord(c) < 32 for c in wanted)):
             return wanted
         raise ProtocolError("bad_reply_to", transaction=transaction)
+
+
+# ---------------------------------------------------------------------- the ticket QR
+
+# A ticket token: URL-safe base64 of at least 96 random bits (the store draws 128, 22
+# characters). The hub answers it in an issue reply as ``data.token``.
+TICKET_TOKEN = r"[A-Za-z0-9_-]{16,64}"
+TICKET_URL = re.compile(r"https?://[^/\s?#]+(?:/[^\s?#]*)?/t/(?P<token>" + TICKET_TOKEN + r")/?")
+
+
+def ticket_url(web_url: str, token: str) -> str:
+    """What a ticket's QR code says: the hall web's status page of that ticket.
+
+    ``web_url`` is ``[hall] web_url`` (``http://192.168.10.2:8080``); the URL carries only the
+    token, no number, name or ID, so the printed code gives away nothing but the page.
+    """
+    if not re.fullmatch(TICKET_TOKEN, token):
+        raise ValueError(f"not a ticket token: {token!r}")
+    return f"{web_url.rstrip('/')}/t/{token}"
+
+
+def token_from_ticket_url(text: str) -> str | None:
+    """The token of a scanned ticket QR (``ticket_url``'s output, any hall web), else None."""
+    match = TICKET_URL.fullmatch(text.strip())
+    return match.group("token") if match else None
 
 
 # ---------------------------------------------------------------------- requests
