@@ -32,7 +32,7 @@ def _planted(command) -> bool:
 _handle = Engine.handle
 
 
-def handle(self, state, command, now):
+def handle(self, state, command, now, **options):
     if _planted(command):
         if MODE == "segv":
             faulthandler._sigsegv()
@@ -40,7 +40,7 @@ def handle(self, state, command, now):
             os._exit(70)
         elif MODE == "hang":
             time.sleep(600)
-    return _handle(self, state, command, now)
+    return _handle(self, state, command, now, **options)
 
 
 _parse = hub.parse_request
