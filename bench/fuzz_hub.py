@@ -215,8 +215,10 @@ def retained_snapshot(url: str, hall_id: str, config, device: str = "board-1", t
         return c.wait_for(lambda: dict(c.state), timeout)
 
 
-def fuzz(url: str, hall_id: str, n: int, seed: int = 8, pid: int | None = None, progress=None) -> dict:
-    """Send ``n`` corpus requests to the hub of ``hall_id``; wait for every answer. Returns figures."""
+def fuzz(url: str, hall_id: str, n: int, seed: int = 8, pid: int | None = None, progress=None,
+         alive=lambda: True) -> dict:
+    """Send ``n`` corpus requests to the hub of ``hall_id``; wait for every answer. Returns figures.
+    Stops early, with ``died_after`` set, when ``alive()`` says the hub has gone."""
     rng = random.Random(seed)
     clients = {d: HallClient(url, hall_id, d, client_id=f"fuzz-{d}-{seed}").connect() for d in (*DEVICES, ID_DEVICE)}
     sent: Counter = Counter()
@@ -229,29 +231,35 @@ def fuzz(url: str, hall_id: str, n: int, seed: int = 8, pid: int | None = None, 
     def expected() -> int:
         return sum(v for d, v in sent.items() if d != ID_DEVICE)
 
+    died_after = None
     try:
         source = corpus(rng)
         for i in range(n):
+            if not alive():
+                died_after = i
+                break
             device, payload, qos = next(source)
             payload = payload.replace(b"{hall}", hall_id.encode()).replace(b"{device}", device.encode())
             clients[device].publish_raw(payload, qos=qos)
             sent[device] += 1
             if expected() - answered() >= WINDOW:
                 deadline = time.monotonic() + 60
-                while expected() - answered() >= WINDOW // 2 and time.monotonic() < deadline:
+                while expected() - answered() >= WINDOW // 2 and time.monotonic() < deadline and alive():
                     time.sleep(0.005)
             if progress and i and i % 10000 == 0:
                 progress(f"{i} sent, {answered()} answered, {time.monotonic() - started:.0f} s")
         deadline = time.monotonic() + 60
-        while answered() < expected() and time.monotonic() < deadline:
+        while answered() < expected() and time.monotonic() < deadline and alive():
             time.sleep(0.01)
+        if died_after is None and not alive():
+            died_after = sum(sent.values())
         time.sleep(0.5)  # late or doubled replies would show now
         codes = Counter(r.get("error", {}).get("code", r.get("status")) for d, c in clients.items()
                         for r in c.received)
         return {"sent": sum(sent.values()), "sent_expecting_reply": expected(), "answered": answered(),
                 "answered_id_device": len(clients[ID_DEVICE].received), "codes": codes,
                 "seconds": time.monotonic() - started, "rss_before_kb": rss_before,
-                "rss_after_kb": rss_kb(pid) if pid else None}
+                "rss_after_kb": rss_kb(pid) if pid and alive() else None, "died_after": died_after}
     finally:
         for c in clients.values():
             c.close()
@@ -274,9 +282,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             wait_hub_connected(hub, log, 1)
             before = retained_snapshot(broker.url, hall_id, config)
-            figures = fuzz(broker.url, hall_id, n, pid=hub.pid, progress=lambda s: print(s, flush=True))
-            after = retained_snapshot(broker.url, hall_id, config)
+            figures = fuzz(broker.url, hall_id, n, pid=hub.pid, progress=lambda s: print(s, flush=True),
+                           alive=lambda: hub.poll() is None)
             alive = hub.poll() is None
+            after = retained_snapshot(broker.url, hall_id, config) if alive else None
         finally:
             hub.terminate()
             hub.wait(15)
@@ -287,12 +296,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'  expecting a reply':<34}{figures['sent_expecting_reply']:>12}")
         print(f"{'answered':<34}{figures['answered']:>12}")
         print(f"{'replies to the ID-number device':<34}{figures['answered_id_device']:>12}")
-        print(f"{'crashes (hub exited)':<34}{0 if alive else 1:>12}")
+        print(f"{'crashes (hub exited)':<34}{0 if alive else 1:>12}"
+              + ("" if alive else f"  (after {figures['died_after']} sent; exit code {hub.returncode})"))
         print(f"{'last-guard hits':<34}{text.count('LAST GUARD'):>12}")
         print(f"{'tracebacks in the hub log':<34}{text.count('Traceback'):>12}")
         print(f"{'retained state unchanged':<34}{str(before == after):>12}")
         print(f"{'hub RSS before (kB)':<34}{figures['rss_before_kb']:>12}")
-        print(f"{'hub RSS after (kB)':<34}{figures['rss_after_kb']:>12}")
+        print(f"{'hub RSS after (kB)':<34}{str(figures['rss_after_kb']):>12}")
         print(f"{'seconds':<34}{figures['seconds']:>12.1f}")
         print(f"{'requests per second':<34}{figures['sent'] / figures['seconds']:>12.0f}")
         print("\nreplies by code:")

@@ -13,9 +13,10 @@ def test_the_hub_survives_20000_bad_requests_answers_each_and_changes_nothing(mo
     facts = hall.facts()
     before = retained_snapshot(mosquitto.url, hall.id, hall.config)
 
-    figures = fuzz(mosquitto.url, hall.id, N, seed=20, pid=pid)
+    figures = fuzz(mosquitto.url, hall.id, N, seed=20, pid=pid, alive=hub.alive)
     print({k: v for k, v in figures.items() if k != "codes"}, dict(figures["codes"]))
 
+    assert figures["died_after"] is None
     assert hub.alive() and hub.process.pid == pid  # never restarted, never stopped
     assert figures["sent"] == N
     assert figures["answered"] == figures["sent_expecting_reply"]  # exactly one reply each
