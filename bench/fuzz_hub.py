@@ -156,10 +156,19 @@ def _mutated(rng: random.Random) -> bytes:
     return bytes(base)
 
 
+STATUS = "status"  # a device in the corpus that sends on its status topic instead of a request
+
+
 def corpus(rng: random.Random):
-    """Endless (device, payload bytes, qos) of requests the hall must refuse."""
+    """Endless (device, payload bytes, qos) of requests the hall must refuse; a device of
+    ``STATUS`` sends garbage on status/<id> (no reply is due)."""
     while True:
-        kind = rng.randrange(14)
+        kind = rng.randrange(15)
+        if kind == 14:
+            payload = rng.choice([_deep(rng), rng.randbytes(rng.randint(0, 100)), b'{"state":"online"' + b"[" * 5000,
+                                  b'{"v":1,"state":"\\udfff"}', b"[" * 60000])
+            yield STATUS, payload, rng.choice((0, 1))
+            continue
         if kind == 0:
             payload = rng.randbytes(rng.randint(0, 300))
         elif kind == 1:
@@ -201,6 +210,19 @@ def corpus(rng: random.Random):
 
 # ---------------------------------------------------------------------- one run
 
+def db_facts(db: Path) -> tuple:
+    """What no refused request may change in the hall's database."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        return tuple(conn.execute(sql).fetchall() for sql in (
+            "SELECT COALESCE(MAX(seq), 0) FROM events", "SELECT * FROM tickets ORDER BY id",
+            "SELECT * FROM windows ORDER BY id", "SELECT value FROM hall_state"))
+    finally:
+        conn.close()
+
+
 def rss_kb(pid: int) -> int:
     text = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+)", text).group(1))
@@ -229,7 +251,7 @@ def fuzz(url: str, hall_id: str, n: int, seed: int = 8, pid: int | None = None, 
         return sum(len(c.received) for d, c in clients.items() if d != ID_DEVICE)
 
     def expected() -> int:
-        return sum(v for d, v in sent.items() if d != ID_DEVICE)
+        return sum(v for d, v in sent.items() if d not in (ID_DEVICE, STATUS))
 
     died_after = None
     try:
@@ -240,6 +262,11 @@ def fuzz(url: str, hall_id: str, n: int, seed: int = 8, pid: int | None = None, 
                 break
             device, payload, qos = next(source)
             payload = payload.replace(b"{hall}", hall_id.encode()).replace(b"{device}", device.encode())
+            if device == STATUS:
+                status = clients["kiosk-1"]
+                status.bus.publish(status.topics.status(f"fz-{rng.randrange(9)}"), payload, qos=qos)
+                sent[STATUS] += 1
+                continue
             clients[device].publish_raw(payload, qos=qos)
             sent[device] += 1
             if expected() - answered() >= WINDOW:
@@ -257,6 +284,7 @@ def fuzz(url: str, hall_id: str, n: int, seed: int = 8, pid: int | None = None, 
         codes = Counter(r.get("error", {}).get("code", r.get("status")) for d, c in clients.items()
                         for r in c.received)
         return {"sent": sum(sent.values()), "sent_expecting_reply": expected(), "answered": answered(),
+                "status_messages": sent[STATUS],
                 "answered_id_device": len(clients[ID_DEVICE].received), "codes": codes,
                 "seconds": time.monotonic() - started, "rss_before_kb": rss_before,
                 "rss_after_kb": rss_kb(pid) if pid and alive() else None, "died_after": died_after}
@@ -282,10 +310,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             wait_hub_connected(hub, log, 1)
             before = retained_snapshot(broker.url, hall_id, config)
+            facts = db_facts(tmp / "hall.sqlite")
             figures = fuzz(broker.url, hall_id, n, pid=hub.pid, progress=lambda s: print(s, flush=True),
                            alive=lambda: hub.poll() is None)
             alive = hub.poll() is None
             after = retained_snapshot(broker.url, hall_id, config) if alive else None
+            same_db = db_facts(tmp / "hall.sqlite") == facts
         finally:
             hub.terminate()
             hub.wait(15)
@@ -294,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nhub fuzz: {n} payloads over MQTT (Mosquitto, township hall), seed 8")
         print(f"{'sent':<34}{figures['sent']:>12}")
         print(f"{'  expecting a reply':<34}{figures['sent_expecting_reply']:>12}")
+        print(f"{'  on status topics (no reply due)':<34}{figures['status_messages']:>12}")
         print(f"{'answered':<34}{figures['answered']:>12}")
         print(f"{'replies to the ID-number device':<34}{figures['answered_id_device']:>12}")
         print(f"{'crashes (hub exited)':<34}{0 if alive else 1:>12}"
@@ -301,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'last-guard hits':<34}{text.count('LAST GUARD'):>12}")
         print(f"{'tracebacks in the hub log':<34}{text.count('Traceback'):>12}")
         print(f"{'retained state unchanged':<34}{str(before == after):>12}")
+        print(f"{'database unchanged':<34}{str(same_db):>12}")
         print(f"{'hub RSS before (kB)':<34}{figures['rss_before_kb']:>12}")
         print(f"{'hub RSS after (kB)':<34}{str(figures['rss_after_kb']):>12}")
         print(f"{'seconds':<34}{figures['seconds']:>12.1f}")
@@ -309,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         for code, count in figures["codes"].most_common():
             print(f"  {code:<32}{count:>10}")
         ok = (alive and figures["answered"] == figures["sent_expecting_reply"] and not figures["answered_id_device"]
-              and "LAST GUARD" not in text and "Traceback" not in text and before == after)
+              and "LAST GUARD" not in text and "Traceback" not in text and before == after and same_db)
         return 0 if ok else 1
 
 

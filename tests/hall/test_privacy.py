@@ -139,3 +139,11 @@ def test_the_forms_of_the_issue_are_caught():
     for text in (n, n.lower(), "420106 19860402 327X", "420106-1986-0402-327x", "４２０１０６１９８６０４０２３２７Ｘ",
                  "身份证号４２０１０６　１９８６０４０２　３２７ｘ丢了", "no 42010619860402327xyz", "1234 420106 19860402 327X"):
         assert text_has_id_number(text), text
+
+
+def test_an_id_number_written_as_a_json_float_or_an_escape_is_caught_in_the_raw_text_too():
+    for payload in (b'{"v":1,"verb":"cancel","transaction":"t","number":"A001","reason":110101199003074514.0}',
+                    b'{"v":1,"verb":"cancel","transaction":"t","number":"A001","reason":"\\u0031\\u00310101199003074514"}'):
+        with pytest.raises(ProtocolError) as info:
+            parse_request(payload)
+        assert info.value.code == "personal_data"

@@ -141,3 +141,11 @@ def test_the_replay_command_answers_bytes_that_are_not_utf8_and_goes_on(tmp_path
     assert [r["status"] for r in replies] == ["error", "error", "ok", "error", "error", "error"]
     assert replies[0]["error"]["message_en"].endswith("'outcome' must be a string")
     assert "Traceback" not in out.stderr.decode()
+
+
+def test_a_status_payload_is_depth_checked_too():
+    from hall.protocol import parse_status
+
+    assert parse_status(b"[" * 60000) is None
+    assert parse_status(b'{"state":"online"' + b"[" * 5000) is None
+    assert parse_status(b'{"v":1,"state":"online"}') == "online"
