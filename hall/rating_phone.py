@@ -10,16 +10,17 @@ from __future__ import annotations
 import base64
 import os
 import re
-from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from hall.config import ConfigError
+from hall.hallkey import load_hall_key
+
 _PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 _INFO = b"yichuang rating phone v1"
-KEY_ENV = "YICHUANG_HALL_KEY_FILE"
 
 
 class PhoneError(Exception):
@@ -27,22 +28,12 @@ class PhoneError(Exception):
 
 
 def hall_key(config) -> bytes:
-    """The hall's secret key. Until ``hall.hallkey`` is on main: the file named by
-    $YICHUANG_HALL_KEY_FILE, else ``<hall id>.key`` beside the hall file."""
+    """The hall's key (``hall.hallkey``: ``[hall] key_file``, or the hall file's name with
+    ``.key``), the same one the kiosks' keyed hashes use; PhoneError if it cannot be read."""
     try:
-        from hall.hallkey import load_hall_key  # noqa: PLC0415  (branch hub-robust)
-    except ImportError:
-        load_hall_key = None
-    if load_hall_key is not None:
         return load_hall_key(config)
-    path = os.environ.get(KEY_ENV) or str(Path(config.source).with_name(f"{config.id}.key"))
-    try:
-        key = Path(path).read_bytes().strip()
-    except OSError:
-        raise PhoneError(f"no hall key at {path} (set {KEY_ENV})") from None
-    if len(key) < 16:
-        raise PhoneError(f"the hall key at {path} is shorter than 16 bytes")
-    return key
+    except ConfigError as err:
+        raise PhoneError(str(err)) from None
 
 
 def _aead(key: bytes) -> AESGCM:

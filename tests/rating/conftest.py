@@ -16,13 +16,13 @@ def township_raw() -> dict:
     return tomllib.loads(TOWNSHIP.read_text(encoding="utf-8"))
 
 
-def township_with(**rating) -> object:
+def township_with(source: str | None = None, **rating) -> object:
     raw = township_raw()
     raw["hall"]["closed_days"] = [HOLIDAY]
     raw["hall"]["extra_days"] = [MAKEUP]
     if rating:
         raw["rating"] = rating
-    return parse_hall(raw, str(TOWNSHIP))
+    return parse_hall(raw, source or str(TOWNSHIP))
 
 
 class RatingHall(Hall):
@@ -61,11 +61,12 @@ def rhall(tmp_path):
 
 
 @pytest.fixture
-def hall_key(tmp_path, monkeypatch) -> bytes:
-    key = b"test-hall-key-0123456789abcdef"
+def hall_key(tmp_path) -> bytes:
+    """The key of a hall file written at ``tmp_path/hall.toml`` (hall.hallkey: ``hall.key`` beside it)."""
+    key = bytes(range(32))
     path = tmp_path / "hall.key"
-    path.write_bytes(key)
-    monkeypatch.setenv("YICHUANG_HALL_KEY_FILE", str(path))
+    path.write_text(key.hex())
+    path.chmod(0o600)
     return key
 
 

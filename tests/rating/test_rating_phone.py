@@ -39,16 +39,20 @@ def test_only_mainland_mobile_numbers(text):
         seal(KEY, text)
 
 
-def test_the_hall_key_comes_from_its_file(hall_key):
+def test_the_hall_key_is_the_halls_own_key_file(tmp_path, hall_key):
     from hall.rating_phone import hall_key as lookup
 
-    assert lookup(township_with()) == hall_key
+    config = township_with(source=str(tmp_path / "hall.toml"))
+    assert lookup(config) == hall_key
+    sealed = seal(lookup(config), "13812345678")["sealed"]
+    assert unseal(hall_key, sealed) == "13812345678"
 
 
-def test_without_a_hall_key_it_says_where_it_looked(tmp_path, monkeypatch):
-    monkeypatch.setenv("YICHUANG_HALL_KEY_FILE", str(tmp_path / "missing.key"))
-    with pytest.raises(PhoneError, match="missing.key"):
-        hall_key(township_with())
+def test_a_broken_key_file_is_said_not_replaced(tmp_path):
+    (tmp_path / "hall.key").write_text("not a key")
+    with pytest.raises(PhoneError, match="hall.key"):
+        hall_key(township_with(source=str(tmp_path / "hall.toml")))
+    assert (tmp_path / "hall.key").read_text() == "not a key"
 
 
 def test_clear_numbers_are_recognised_in_text():
