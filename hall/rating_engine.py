@@ -50,11 +50,16 @@ def after(ctx) -> None:
         m = book.matters[key]
         if m.expires_at is not None and ctx.now >= m.expires_at:
             _unrated(ctx, m, "timeout")
-    for key in [k for k, m in book.matters.items() if m.day != ctx.state.day]:
-        m = book.matters.pop(key)
-        if m.status == "asked":
-            _unrated(ctx, m, "day_end")
+    if book.matters and next(iter(book.matters.values())).day != ctx.state.day:
+        # the hall day rolled: all the matters are yesterday's (they are one day's by construction)
+        for key in list(book.matters):
+            m = book.matters.pop(key)
+            if m.status == "asked":
+                _unrated(ctx, m, "day_end")
     today = ctx.calendar.day(ctx.now).isoformat()
+    earliest = book.earliest_deadline()
+    if not earliest or today <= earliest:
+        return  # no case can have gone overdue
     for case in sorted(book.cases.values(), key=lambda c: c.id):
         if not case.overdue and today > case.deadline:
             case.overdue = True
@@ -66,7 +71,8 @@ def after(ctx) -> None:
 def due(state, today: str, now: float) -> bool:
     """Whether the hub should tick: an ask is waiting, or a case may have just gone overdue."""
     book = state.rating
-    return bool(book.asks) or any(not c.overdue and today > c.deadline for c in book.cases.values())
+    earliest = book.earliest_deadline()
+    return bool(book.asks) or bool(earliest and today > earliest)
 
 
 def _served(ctx, event: dict) -> None:
@@ -120,7 +126,8 @@ def rate(ctx, cmd: dict) -> dict:
     window, _ = ctx.window(cmd)
     t = ctx.ticket(cmd)
     book = ctx.state.rating
-    mine = [m for m in book.matters.values() if m.ticket == t.number and m.window == window.id]
+    keys = (matter_key(ctx.state.day, t.number, code, window.id) for code in ctx.config.services)
+    mine = [book.matters[k] for k in keys if k in book.matters]  # by key: no walk over the day's matters
     if not mine:
         raise refuse("not_served_here", number=t.number, window=window.id)
     open_ = [m for m in mine if m.status in ("asked", "served")]

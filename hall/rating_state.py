@@ -103,12 +103,24 @@ class RatingBook:
     dirty_matters: dict[str, Matter] = field(default_factory=dict, repr=False, compare=False)
     new_ratings: list[Rating] = field(default_factory=list, repr=False, compare=False)
     dirty_cases: dict[int, Case] = field(default_factory=dict, repr=False, compare=False)
+    _earliest: str | None = field(default=None, repr=False, compare=False)  # cache; "" = none
+
+    def earliest_deadline(self) -> str:
+        """The earliest deadline of an open case not yet overdue ("" when there is none), so the
+        engine checks for overdue cases in O(1) per command instead of walking them all."""
+        if self._earliest is None:
+            self._earliest = min((c.deadline for c in self.cases.values() if not c.overdue), default="")
+        return self._earliest
 
     def touch(self, obj: Matter | Case) -> None:
         if isinstance(obj, Matter):
             self.dirty_matters[obj.key] = obj
         else:
             self.dirty_cases[obj.id] = obj
+            if obj.overdue or obj.status == "closed":
+                self._earliest = None  # it may have been the earliest: look again when asked
+            elif self._earliest is not None:  # opened or moved: deadlines never change
+                self._earliest = min(self._earliest or obj.deadline, obj.deadline)
 
     def clean(self) -> None:
         self.dirty_matters.clear()

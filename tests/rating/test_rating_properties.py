@@ -71,7 +71,7 @@ def command(h: Hall, pick: int, a: int, b: int) -> dict | tuple:
     return {"verb": verb, "window": w}
 
 
-def check(h: Hall) -> None:
+def check(h: Hall, commanded: bool) -> None:
     db = h.store.db
     served = {(r["day"], r["ticket"], r["service"], r["window"]) for r in db.query(
         "SELECT day, ticket, service, window FROM events WHERE type IN ('ticket_finished', 'ticket_sent_back')")}
@@ -94,6 +94,10 @@ def check(h: Hall) -> None:
     assert set(state.cases) == {c["id"] for c in cases if c["status"] != "closed"}
     for window, key in state.asks.items():
         assert state.matters[key].window == window and state.matters[key].status == "asked"
+    if commanded:  # a command has just seen the clock: every case past its deadline is flagged
+        today = h.calendar.day(h.now).isoformat()
+        for case in state.cases.values():
+            assert case.overdue == (today > case.deadline), (case, today)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -131,6 +135,6 @@ def test_ratings_never_exceed_matters_served(steps):
                     assert reply["status"] in ("ok", "error")
                     event(f"{cmd['verb']} {reply['status']}")
                     sent.append((cmd, reply))
-                check(h)
+                check(h, commanded=not (isinstance(cmd, tuple) and cmd[0] in ("wait", "reopen", "duplicate")))
         finally:
             h.store.close()
