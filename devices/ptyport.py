@@ -177,10 +177,10 @@ class OnPty:
         the pty and its link go away, exit status 0)."""
         main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGTERM, _interrupt) if main else None
-        path = self.start()
-        shown = f"{banner} on {path}" + (f" (pty {self.port.slave_name})" if path != self.port.slave_name else "")
-        print(f"{shown}  (connect with serial://{path}?baudrate={baudrate})", flush=True)
         try:
+            path = self.start()
+            shown = f"{banner} on {path}" + (f" (pty {self.port.slave_name})" if path != self.port.slave_name else "")
+            print(f"{shown}  (connect with serial://{path}?baudrate={baudrate})", flush=True)
             if then is not None:
                 then()
             for raw in sys.stdin:

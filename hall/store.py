@@ -21,7 +21,8 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from hall.config import HallConfig
-from hall.engine import Engine
+from hall.engine import Engine, Outcome, check_types
+from hall.messages import Refusal
 from hall.migrations import MIGRATIONS
 from hall.state import TICKET_FIELDS, WINDOW_FIELDS, HallState, Ticket, WindowState
 
@@ -110,7 +111,11 @@ class HallStore:
     def apply(self, command: dict, now: float | None = None, source: str | None = None) -> tuple[dict, list[dict]]:
         """Apply one command durably. Returns (reply, events); events are empty for a duplicate."""
         now = self.clock() if now is None else now
-        txn = command.get("transaction") if isinstance(command, dict) else None
+        try:
+            check_types(command)
+        except Refusal as refusal:  # nothing to record: it may not even be writable
+            return Outcome(error=refusal).reply(None), []
+        txn = command.get("transaction")
         if txn is not None and not isinstance(txn, str):
             txn = str(txn)
         if txn:
@@ -122,7 +127,7 @@ class HallStore:
         try:
             outcome = self.engine.handle(self.state, command, now, token=self.tokens())
             reply = outcome.reply(txn)
-            verb = str(command.get("verb")) if isinstance(command, dict) else None
+            verb = str(command.get("verb"))
             with self.db.atomic():
                 self._write(outcome.events)
                 self.db.conn.execute(

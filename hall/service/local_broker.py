@@ -151,6 +151,8 @@ class HubStatus:
         self._client.reconnect_delay_set(min_delay=0.1, max_delay=0.5)
         if self.address.username:
             self._client.username_pw_set(self.address.username, self.address.password)
+        if self.address.ca:  # mqtts://, as the hub reaches a hall LAN broker
+            self._client.tls_set(ca_certs=self.address.ca, certfile=self.address.cert, keyfile=self.address.key)
         self._client.on_connect = self._on_connect
         self._client.on_subscribe = self._on_subscribe
         self._client.on_message = self._on_message
