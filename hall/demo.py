@@ -6,7 +6,8 @@ Runs the hub on a demo database, prints the broker's address and what to try wit
 The broker: where a Mosquitto already listens on 127.0.0.1:1883 (``scripts/setup.sh``
 installs the ``mosquitto`` package, which on a host with systemd starts one), the demo uses
 it; where the port is free, it starts its own embedded broker (amqtt) there; where something
-else holds the port, its own broker on a free port. The banner says which. ``--port 0``
+else holds the port (or a hub of this hall is already online on that broker: another demo),
+its own broker on a free port. The banner says which. ``--port 0``
 always starts its own on a free port; ``--broker URL`` uses a given broker.
 
 The demo hall is open 00:00-24:00 every day (the hub's ``--always-open``), so it can be tried
@@ -26,8 +27,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from hall.config import ConfigError, HallConfig
-from hall.protocol import V, Topics
+from hall.config import ConfigError, HallConfig, load_hall
+from hall.protocol import ONLINE, V, Topics
 from hall.service.broker import EmbeddedBroker
 from hall.service.bus import parse_broker_url
 from hall.service.local_broker import HubStatus, free_port, mqtt_broker_at
@@ -70,16 +71,22 @@ def examples(config: HallConfig, host: str, port: int) -> list[tuple[str, str]]:
     ]
 
 
-def choose_broker(host: str, port: int) -> tuple[str, EmbeddedBroker | None, str]:
+def choose_broker(host: str, port: int, hall_id: str) -> tuple[str, EmbeddedBroker | None, str]:
     """(broker URL, our own broker or None, what it is): a broker already answering on
-    ``port``, else our own there, else our own on a free port (``port`` 0: that at once)."""
-    if port and mqtt_broker_at(host, port):
-        return f"mqtt://{host}:{port}", None, "the MQTT broker already running here, e.g. the system's Mosquitto"
+    ``port``, else our own there, else our own on a free port (``port`` 0: that at once).
+    A broker where a hub of this hall is already online (another demo) is left to it."""
     why = ""
-    if port and can_bind(host, port):
+    if port and mqtt_broker_at(host, port):
+        url = f"mqtt://{host}:{port}"
+        with HubStatus(url, hall_id) as status:
+            busy = status.first_heard(0.5) == ONLINE
+        if not busy:
+            return url, None, "the MQTT broker already running here, e.g. the system's Mosquitto"
+        why = f"; a hub of hall {hall_id} is already online on the broker at port {port} (another demo?)"
+    elif port and can_bind(host, port):
         broker = EmbeddedBroker(host, port).start()
         return broker.url, broker, "the demo's own embedded broker (amqtt)"
-    if port:
+    elif port:
         why = f"; port {port} is held by something that is not an MQTT broker we may use"
     broker = EmbeddedBroker(host, free_port()).start()
     return broker.url, broker, "the demo's own embedded broker (amqtt) on a free port" + why
@@ -132,8 +139,11 @@ def main(argv: list[str]) -> int:
                 url, broker, what = args.broker, None, "the broker given with --broker"
                 parse_broker_url(url)
             else:
-                url, broker, what = choose_broker(args.host, args.port)
-        except (RuntimeError, ValueError) as err:
+                url, broker, what = choose_broker(args.host, args.port, load_hall(args.config).id)
+        except ConfigError as err:
+            print(err, file=sys.stderr)
+            return 2
+        except (RuntimeError, ValueError, ConnectionError) as err:
             print(f"yichuang demo: {err}", file=sys.stderr)
             return 2
         hub_args = argparse.Namespace(config=args.config, db=db, broker=url, password_file=None,

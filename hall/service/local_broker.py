@@ -176,6 +176,13 @@ class HubStatus:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def first_heard(self, wait: float = 0.5) -> str | None:
+        """The state heard first since ``start`` (the retained one, if the broker has one),
+        waiting up to ``wait`` seconds; None if nothing came."""
+        with self._cond:
+            self._cond.wait_for(lambda: self.states, wait)
+            return self.states[0][0] if self.states else None
+
     def wait_online(self, timeout: float = 20.0, process: subprocess.Popen | None = None,
                     log: Path | None = None) -> None:
         """Until the hub says ``online`` (counted from the previous wait, or from ``start``).

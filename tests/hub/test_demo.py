@@ -65,6 +65,15 @@ def test_the_demo_uses_the_mosquitto_already_running_on_its_port(mosquitto, tmp_
         assert reply["status"] == "ok" and reply["data"]["ticket"] == "A001" and len(reply["data"]["token"]) == 22
         hall = Topics("banzhuyuan")
         assert retained_json(mosquitto.url, hall.status("hub"))["state"] == "online"
+        # a second demo leaves that broker to the first (one hub per hall) and brings its own
+        second, banner2 = start_demo("--port", str(mosquitto.port))
+        try:
+            assert broker_port(banner2) != mosquitto.port
+            assert "a hub of hall banzhuyuan is already online on the broker" in "".join(banner2)
+            assert take_a_ticket(banner2)["data"]["ticket"] == "A001"  # its own hall database
+        finally:
+            stop_demo(second)
+        assert take_a_ticket(banner)["data"]["ticket"] == "A001"  # the same transaction: the first answer
     finally:
         stop_demo(demo)
     assert mosquitto.process.poll() is None  # the system's broker is not the demo's to stop
