@@ -40,7 +40,8 @@ class SerialLikePort:
     def ask(self, request: bytes, timeout: float) -> bytes:
         self.serial.reset_input_buffer()
         self.serial.write(request)
-        self.serial.timeout = timeout
+        if self.serial.timeout != timeout:  # setting it reconfigures the port: only on a change
+            self.serial.timeout = timeout
         return self.serial.read(1)
 
     def close(self) -> None:
@@ -176,7 +177,7 @@ def open_port(url: str, *, baudrate: int, timeout: float):
 def check_url(url: str) -> None:
     """Refuse a URL no port can ever open (at configuration, not at the first ticket)."""
     parts = urlsplit(url)
-    if parts.scheme == "tcp" and not parts.hostname:
+    if parts.scheme == "tcp" and not (parts.hostname and (parts.port or 9100)):  # .port: ValueError if not a number
         raise ValueError(f"printer URL {url!r} needs a host: tcp://HOST[:PORT]")
     if parts.scheme == "dummy":
         DummyPort(dict(parse_qsl(parts.query)).get("state", "ok"))

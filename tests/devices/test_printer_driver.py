@@ -314,7 +314,7 @@ def test_usb_url_without_the_device_is_offline_not_a_crash():
 
 
 def test_unknown_url_scheme_is_refused_at_configuration():
-    for url in ("ftp://printer", "usb://epson", "dummy://?state=jammed", "tcp://:9100"):
+    for url in ("ftp://printer", "usb://epson", "dummy://?state=jammed", "tcp://:9100", "tcp://printer:lpt"):
         with pytest.raises(ValueError):
             TicketPrinter(url)
 
