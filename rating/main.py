@@ -70,6 +70,12 @@ def main(argv: list[str]) -> int:
 
     app = RatingPadApp(presenter, photo_root=str(Path(config.source).parent))
     app.link = PadLink(args.broker, config.id, device.id, device.window, app.from_bus)
+    import signal
+
+    from kivy.clock import Clock
+
+    # SIGTERM (systemd, the demo): stop like a user would, saying offline and disconnecting cleanly
+    signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda dt: app.stop(), 0))
     app.run()
     return 0
 

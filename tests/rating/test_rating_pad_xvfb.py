@@ -117,3 +117,30 @@ def test_a_citizen_rates_on_the_real_window(mosquitto, tmp_path, start_hub, conn
         pad.wait(20)
         log.close()
     assert "Traceback" not in (tmp_path / "pad.log").read_text()
+
+
+def test_the_pad_says_offline_when_stopped(mosquitto, tmp_path, start_hub, hall_key, xvfb):
+    """SIGTERM (systemd, the demo) stops the pad cleanly: a retained offline, not a dropped socket."""
+    from tests.rating.test_rating_e2e import Spy, wait_for
+
+    hall = HubHall(tmp_path)
+    start_hub(hall, mosquitto.url)
+    spy = Spy(mosquitto.url, hall.id)
+    spy.bus.start()
+    assert spy.bus.wait_connected(10)
+    env = {**os.environ, "DISPLAY": xvfb, "KIVY_NO_ARGS": "1", "KIVY_NO_FILELOG": "1", "KIVY_USE_DEFAULTCONFIG": "1",
+           "KIVY_HOME": str(tmp_path / "kivy")}
+    pad = subprocess.Popen([sys.executable, "-m", "hall.cli", "rating-pad", "--config", str(hall.path), "--device",
+                            "pad-3", "--broker", mosquitto.url], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    status = spy.topics.status("pad-3")
+    states = lambda: [json.loads(p)["state"] for t, p in list(spy.messages) if t == status]  # noqa: E731
+    try:
+        wait_for(lambda: "online" in states(), 60)
+        pad.terminate()
+        assert pad.wait(20) == 0
+        wait_for(lambda: states()[-1] == "offline", 10)
+    finally:
+        if pad.poll() is None:
+            pad.kill()
+        spy.bus.stop()
