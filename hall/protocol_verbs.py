@@ -9,8 +9,8 @@ Roles are the ``[[device]] role`` values of the hall file. A *window-bound* devi
 caller, or a keypad bridge given a ``window``) acts only for its own window: it may leave
 ``window`` out and the hub fills it in; naming another window is refused. A keypad bridge
 without a ``window`` drives a whole RS-485 bus of keypads and names the window in every
-request. Boards, window screens and rating pads only read (the rating pad will answer its
-own prompts when the rating verbs arrive).
+request. Boards and window screens only read; a rating pad answers its own window's prompts
+(``rate``, its window filled in like a caller's).
 """
 from __future__ import annotations
 
@@ -96,8 +96,8 @@ class Verb:
 
 
 KIOSK, WINDOW_ROLES, MANAGER = ("kiosk",), ("caller", "keypad_bridge"), ("manager",)
-# roles that publish requests at all (a rating pad will answer its own prompts; the hub refuses
-# it every verb until then); boards and window screens only read
+# roles that publish requests at all (a rating pad only answers its own window's prompts: rate);
+# boards and window screens only read
 REQUESTING_ROLES = KIOSK + WINDOW_ROLES + MANAGER + ("rating_pad",)
 
 ROLES = {  # role: (Chinese name, what it may do)
