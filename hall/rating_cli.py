@@ -138,8 +138,8 @@ def move_case(config, args, out) -> int:
     bus.start()
     try:
         if not bus.wait_connected(args.timeout):
-            print(f"没有连上消息服务器 {address}，案件未处置。The broker at {address} does not answer: the case was "
-                  "not moved. Is Mosquitto running?", file=sys.stderr)
+            print(f"没有连上消息服务器 {address}，案件未处置。The broker at {address} does not answer: "
+                  "the case was not moved. Is Mosquitto running?", file=sys.stderr)
             return HUB_DOWN
         ready.wait(1.0)  # the retained status of the hub, if the broker has one
         if got.get("hub") != "online":
@@ -158,8 +158,9 @@ def move_case(config, args, out) -> int:
             ready.clear()
         reply = got.get("reply")
         if reply is None:
-            print(f"大厅中枢{args.timeout:g}秒内没有答复。The hub did not answer within {args.timeout:g} s; the request "
-                  "stays queued for it. Check `yichuang cases show` before sending again.", file=sys.stderr)
+            print(f"大厅中枢{args.timeout:g}秒内没有答复。The hub did not answer within {args.timeout:g} s; "
+                  "the request stays queued for it. Check `yichuang cases show` before sending again.",
+                  file=sys.stderr)
             return HUB_DOWN
     finally:
         bus.stop()

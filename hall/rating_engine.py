@@ -153,11 +153,11 @@ def rate(ctx, cmd: dict) -> dict:
     case = _open_case(ctx, record) if level.bad else None
     record.case = case.id if case else None
     book.new_ratings.append(record)
-    ctx.emit("ticket_rated", _ref(m), matter=m.number, level=level.code, stars=level.stars, reasons=list(reasons), text=text,
-             channel=channel, named=record.named, phone=record.phone_masked, case=record.case)
+    ctx.emit("ticket_rated", _ref(m), matter=m.number, level=level.code, stars=level.stars,
+             reasons=list(reasons), text=text, channel=channel, named=record.named, phone=record.phone_masked, case=record.case)
     if case is not None:
-        ctx.emit("case_opened", _ref(case), case=case.id, matter=m.number, level=level.code, reasons=list(reasons),
-                 named=case.named, deadline=case.deadline, status=case.status)
+        ctx.emit("case_opened", _ref(case), case=case.id, matter=m.number, level=level.code,
+                 reasons=list(reasons), named=case.named, deadline=case.deadline, status=case.status)
     return {"matter": m.number, "ticket": m.ticket, "window": m.window, "level": level.code,
             "level_name": level.name, "case": record.case, "deadline": case.deadline if case else None}
 

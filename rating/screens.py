@@ -187,8 +187,9 @@ class PadView(FloatLayout):
                   T.BAR)
         bar.add_widget(_label(view["window_name"], T.BAR_TEXT * u, colour=T.ON_BAR, bold=True, halign="left"))
         w, h = T.LANG_BUTTON
-        bar.add_widget(_tag("lang", None, _button(view["lang_button"], 36 * u, self.actions.toggle_language, colour=(1, 1, 1, 1),
-                               text_colour=T.BAR, size_hint=(None, None), size=(w * u, h * u))))
+        bar.add_widget(_tag("lang", None, _button(view["lang_button"], 36 * u, self.actions.toggle_language,
+                                                  colour=(1, 1, 1, 1), text_colour=T.BAR, size_hint=(None, None),
+                                                  size=(w * u, h * u))))
         return bar
 
     def _idle(self, view: dict, u: float):
@@ -317,6 +318,7 @@ class PadView(FloatLayout):
     def _actions(self, back: str, go: str, on_go, enabled: bool, u: float):
         row = BoxLayout(size_hint_y=None, height=T.ACTION_HEIGHT * u, spacing=24 * u)
         row.add_widget(_tag("back", None, _button(back, T.ACTION * u, self.actions.back, size_hint_x=0.4)))
-        row.add_widget(_tag("go", None, _button(go, T.ACTION * u, on_go if enabled else None, colour=T.PRIMARY if enabled else T.DISABLED,
-                               text_colour=T.ON_BAR if enabled else T.MUTED, bold=True)))
+        row.add_widget(_tag("go", None, _button(go, T.ACTION * u, on_go if enabled else None,
+                                                colour=T.PRIMARY if enabled else T.DISABLED,
+                                                text_colour=T.ON_BAR if enabled else T.MUTED, bold=True)))
         return row
