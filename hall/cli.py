@@ -14,6 +14,9 @@ COMMANDS = {
     "mosquitto-config": ("hall.service.mosquitto_config", "write Mosquitto accounts and ACL for a hall"),
     "simulate": ("hall.simulation.main", "simulate whole days of a hall with the real engine"),
     "sim": ("devices.sim", "run a device simulator (ID card reader, printer, keypad, …)"),
+    "web": ("hall.web.main", "the hall's web: citizen ticket pages, the manager's dashboard"),
+    "web-password": ("hall.web.accounts", "make an Argon2 hash for an [[account]] of the hall's web"),
+    "report": ("hall.web.report", "a day's or a month's figures as an XLSX workbook and a PNG chart"),
 }
 
 

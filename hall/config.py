@@ -28,6 +28,7 @@ WINDOW_KINDS = {
     "output": "统一出件窗口",
 }
 DEVICE_ROLES = ("kiosk", "caller", "keypad_bridge", "board", "window_screen", "rating_pad", "manager")
+ACCOUNT_ROLES = ("manager", "viewer")  # the hall's web: a manager acts, a viewer only looks
 
 
 class ConfigError(Exception):
@@ -131,6 +132,26 @@ class Device:
 
 
 @dataclass(frozen=True)
+class Account:
+    """A sign-in for the hall's web (大厅管理台): an Argon2 hash, never the password itself."""
+
+    name: str
+    role: str  # manager | viewer
+    password_hash: str
+    display: str = ""
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """``[web]``: how the hall's web acts on the hub and guards its sign-in."""
+
+    device: str | None = None  # the manager [[device]] it sends requests as
+    session_minutes: int = 480
+    lockout_after: int = 5
+    lockout_minutes: int = 15
+
+
+@dataclass(frozen=True)
 class Rules:
     recall_limit: int = 2
     priority_guard: int = 3
@@ -160,6 +181,8 @@ class HallConfig:
     closed_days: tuple[str, ...] = ()
     notice: str = ""
     source: str = ""
+    accounts: dict[str, Account] = field(default_factory=dict)
+    web: WebSettings = field(default_factory=WebSettings)
 
     def is_open_day(self, day: dt.date) -> bool:
         iso = day.isoformat()
@@ -189,7 +212,8 @@ def _hhmm(minutes: int) -> str:
 # ---------------------------------------------------------------------------- validation
 
 _SCHEMA = {
-    "": {"hall": dict, "rules": dict, "staff": list, "service": list, "window": list, "device": list},
+    "": {"hall": dict, "rules": dict, "staff": list, "service": list, "window": list, "device": list,
+         "account": list, "web": dict},
     "hall": {
         "id": str, "name": str, "name_en": str, "level": str, "timezone": str, "day_starts": str,
         "hours": list, "weekdays": list, "extra_days": list, "closed_days": list, "notice": str,
@@ -210,6 +234,8 @@ _SCHEMA = {
     },
     "tidal": {"services": list, "waiting_over": int, "wait_minutes_over": float},
     "device": {"id": str, "role": str, "window": str, "remote": str},
+    "account": {"name": str, "role": str, "password_hash": str, "display": str},
+    "web": {"device": str, "session_minutes": int, "lockout_after": int, "lockout_minutes": int},
 }
 _REQUIRED = {
     "": ("hall", "service", "window"),
@@ -218,6 +244,7 @@ _REQUIRED = {
     "service": ("code", "name", "prefix", "domain", "handling_minutes"),
     "window": ("id", "kind", "primary"),
     "device": ("id", "role"),
+    "account": ("name", "role", "password_hash"),
 }
 
 
@@ -345,6 +372,8 @@ def parse_hall(raw: dict, source: str = "<hall>") -> HallConfig:
             if w != "*" and w not in windows:
                 c.fail(f"staff[{s.number}].windows[{j}]", f"no window {w!r}")
     devices = _parse_devices(c, top.get("device", []), windows)
+    accounts = _parse_accounts(c, top.get("account", []))
+    web = _parse_web(c, c.table(top.get("web", {}), "web", "web"), devices)
 
     if c.problems:
         raise ConfigError(c.problems)
@@ -352,7 +381,7 @@ def parse_hall(raw: dict, source: str = "<hall>") -> HallConfig:
         id=hall["id"], name=hall["name"], name_en=hall.get("name_en", ""), level=level, timezone=tz,
         day_starts=day_starts, hours=hours, weekdays=weekdays, services=services, windows=windows,
         staff=staff, rules=rules, devices=devices, extra_days=extra, closed_days=closed,
-        notice=hall.get("notice", ""), source=source,
+        notice=hall.get("notice", ""), source=source, accounts=accounts, web=web,
     )
 
 
@@ -493,3 +522,32 @@ def _parse_devices(c, items, windows) -> dict[str, Device]:
             c.fail(f"{where}.id", f"duplicate device id {d['id']!r}")
         devices[d["id"]] = Device(d["id"], d["role"], d.get("window"), d.get("remote"))
     return devices
+
+
+def _parse_accounts(c, items) -> dict[str, Account]:
+    accounts: dict[str, Account] = {}
+    for i, item in enumerate(items):
+        where = f"account[{i}]"
+        a = c.table(item, "account", where) if isinstance(item, dict) else {}
+        if not all(k in a for k in _REQUIRED["account"]):
+            continue
+        if a["role"] not in ACCOUNT_ROLES:
+            c.fail(f"{where}.role", f"{a['role']!r} must be one of {', '.join(ACCOUNT_ROLES)}")
+        if not a["password_hash"].startswith("$argon2"):
+            c.fail(f"{where}.password_hash", "must be an Argon2 hash (make one with `yichuang web-password`)")
+        if a["name"] in accounts:
+            c.fail(f"{where}.name", f"duplicate account {a['name']!r}")
+        accounts[a["name"]] = Account(a["name"], a["role"], a["password_hash"], a.get("display", ""))
+    return accounts
+
+
+def _parse_web(c, w: dict, devices: dict[str, Device]) -> WebSettings:
+    device = w.get("device")
+    if device is not None and (device not in devices or devices[device].role != "manager"):
+        c.fail("web.device", f"{device!r} is not a [[device]] with role manager")
+    for key in ("session_minutes", "lockout_after", "lockout_minutes"):
+        if key in w and w[key] <= 0:
+            c.fail(f"web.{key}", "must be positive")
+    if device is None:
+        device = next((d.id for d in devices.values() if d.role == "manager"), None)
+    return WebSettings(device, w.get("session_minutes", 480), w.get("lockout_after", 5), w.get("lockout_minutes", 15))
