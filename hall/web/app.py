@@ -164,8 +164,9 @@ def create_app(config, live: LiveHall, accounts: Accounts | None = None, secure_
         ctx = {"m": m, "s": s, "online": live.online}
         names = ("windows", "services", "alerts", "calls", "today")
         out = {name: env.get_template(f"dash_{name}.html").render(**ctx) for name in names}
+        busiest = sorted((x for x in m["services"] if x["waiting"]), key=lambda x: -x["waiting"])[:8]
         return {"html": out, "chart": m["today"]["chart"], "lines": [
-            {"name": x["name"], "waiting": x["waiting"]} for x in m["services"]], "online": live.online}
+            {"name": x["name"], "waiting": x["waiting"]} for x in busiest], "online": live.online}
 
     async def manage(request: Request):
         s = session_of(request)

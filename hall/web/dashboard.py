@@ -7,7 +7,7 @@ A viewer's dashboard carries no staff names (numbers only) and no actions.
 from __future__ import annotations
 
 from hall import protocol_state as shapes
-from hall import queueing
+from hall import queueing, tidal
 from hall.protocol import CALL_EVENTS
 from hall.web.figures import compute
 
@@ -53,11 +53,17 @@ def services(config, state) -> list[dict]:
 
 
 def alerts(config, state) -> list[dict]:
+    """The tidal alerts, with the pressure on their lines now (not only when they were raised)."""
     out = []
     for wid, a in sorted(state.alerts.items()):
         view = shapes.alert_view(a)
-        svc = config.services.get(a.get("service"))
-        out.append({**view, "service_name": svc.name if svc else a.get("service", "")})
+        window = config.windows.get(wid)
+        service, waiting, minutes = a.get("service"), a.get("waiting"), a.get("estimated_wait_min")
+        if window is not None and window.tidal is not None:
+            service, waiting, minutes = tidal.pressure(config, state, window.tidal)
+        svc = config.services.get(service)
+        out.append({**view, "service_name": svc.name if svc else (service or ""), "waiting": waiting,
+                    "estimated_wait_min": minutes})
     return out
 
 

@@ -25,7 +25,14 @@ def draw(config, f, period, path: str | Path, lang: str = "zh") -> Path:
     t = TEXT[lang]
     codes = [c for c in config.services if c in f.services] + [c for c in f.services if c not in config.services]
     rows = [f.services[c].row() for c in codes]
-    labels = [(config.services[c].prefix if c in config.services else c) for c in codes]
+    def label(code: str) -> str:
+        svc = config.services.get(code)
+        if svc is None:
+            return code
+        name = (svc.name_en or svc.name) if lang == "en" else svc.name
+        return f"{svc.prefix}\n{name[:6] if lang == 'zh' else name[:12]}"
+
+    labels = [label(c) for c in codes]
     style = {"font.family": [font, "DejaVu Sans"]} if font else {}
     with plt.rc_context({**style, "axes.unicode_minus": False}):
         fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6.5), dpi=110, sharex=True)
@@ -40,7 +47,7 @@ def draw(config, f, period, path: str | Path, lang: str = "zh") -> Path:
         bottom.bar([i + 0.2 for i in x], [r["wait_p90_min"] or 0 for r in rows], 0.4, color="#9b1c1c", label=t["p90"])
         bottom.set_ylabel(t["minutes"])
         bottom.legend(loc="upper right")
-        bottom.set_xticks(list(x), labels)
+        bottom.set_xticks(list(x), labels, fontsize=8 if len(codes) > 12 else 10)
         fig.tight_layout()
         fig.savefig(path)
         plt.close(fig)

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from conftest import PASSWORDS, shoot, sign_in  # noqa: E402  (tests/web/conftest.py)
+from tests.web.conftest import PASSWORDS, shoot, sign_in
 
 
 @pytest.fixture(scope="module")

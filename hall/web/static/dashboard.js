@@ -18,7 +18,7 @@
     if (hours) {
       hours.setOption({
         animation: false, textStyle: { fontSize: 16 },
-        legend: { data: ["取号", "办结"], textStyle: { fontSize: 16 } },
+        legend: { top: 0, data: ["取号", "办结"], textStyle: { fontSize: 16 } },
         grid: { left: 50, right: 20, top: 40, bottom: 30 },
         xAxis: { type: "category", data: data.chart.hours },
         yAxis: { type: "value", minInterval: 1 },
@@ -32,7 +32,7 @@
     if (lines) {
       lines.setOption({
         animation: false, textStyle: { fontSize: 16 },
-        grid: { left: 200, right: 30, top: 10, bottom: 30 },
+        grid: { left: 10, right: 40, top: 10, bottom: 30, containLabel: true },
         xAxis: { type: "value", minInterval: 1 },
         yAxis: { type: "category", inverse: true, data: data.lines.map(function (x) { return x.name; }) },
         series: [{ type: "bar", data: data.lines.map(function (x) { return x.waiting; }),
