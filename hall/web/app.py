@@ -264,4 +264,18 @@ def create_app(config, live: LiveHall, accounts: Accounts | None = None, secure_
         Route("/manage/act", act, methods=["POST"]), Route("/manage/report", report),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(SecurityHeaders)])
+    async def not_found(request: Request, exc):
+        tx = citizen.TEXT["zh"]
+        if request.url.path.startswith("/t/"):
+            return plain("zh", tx["unknown"], tx["unknown_hint"], 404)
+        return plain("zh", "没有这个页面", "请检查网址，或回到大厅管理台首页。", 404)
+
+    async def refused(request: Request, exc):
+        return plain("zh", "不能这样打开这个页面", "请回到上一页重试。", getattr(exc, "status_code", 400))
+
+    async def failed(request: Request, exc):
+        return plain("zh", "系统暂时出了问题", "请稍后刷新本页；问题持续时请联系管理员。", 500)
+
+    handlers = {404: not_found, 405: refused, 400: refused, 500: failed, Exception: failed}
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(SecurityHeaders)],
+                     exception_handlers=handlers)

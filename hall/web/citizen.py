@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import math
 import re
+import re
 
 from hall import queueing
-from hall.state import HallState, Ticket, TICKET_FIELDS
+from hall.protocol import TICKET_TOKEN
+from hall.state import TICKET_FIELDS, HallState, Ticket
 
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+TOKEN = re.compile(TICKET_TOKEN)
 
 TEXT = {
     "zh": {
         "title": "排队进度", "number": "您的号码", "service": "办理事项", "ahead": "前面还有",
         "people": "人", "estimate": "预计等待", "about_min": "约 {m} 分钟", "soon": "马上就到您",
-        "go_to": "请到{window}", "called": "正在叫您的号", "called_hint": "请带好材料，尽快前往。",
+        "go_to": "请到{window}", "go": "请到", "called": "正在叫您的号", "called_hint": "请带好材料，尽快前往。",
         "serving": "正在{window}办理", "finished": "已办结", "finished_hint": "感谢您的耐心等待。",
         "rate": "请为本次服务评价", "missed": "您已过号",
         "missed_hint": "请到服务台请工作人员回呼。", "held": "您的号已挂起",
@@ -32,7 +34,7 @@ TEXT = {
     "en": {
         "title": "Your place in line", "number": "Your number", "service": "Service", "ahead": "Ahead of you",
         "people": "people", "estimate": "Estimated wait", "about_min": "about {m} min", "soon": "You are next",
-        "go_to": "Please go to {window}", "called": "Your number is being called",
+        "go_to": "Please go to {window}", "go": "Please go to", "called": "Your number is being called",
         "called_hint": "Please bring your documents and go now.", "serving": "Being served at {window}",
         "finished": "Finished", "finished_hint": "Thank you for waiting.", "rate": "Please rate our service",
         "missed": "Your number was missed", "missed_hint": "Please ask at the help desk to be called again.",
@@ -59,7 +61,7 @@ class TokenLookup:
         self._has_column: bool | None = None
 
     def __call__(self, token: str) -> dict | None:
-        if not TOKEN.match(token or ""):
+        if not TOKEN.fullmatch(token or ""):
             return None
         if not self._has_column:
             self._has_column = "token" in self.reader.columns("tickets")

@@ -48,9 +48,11 @@ def test_the_page_follows_the_ticket_until_it_is_called_and_finished(phone, site
     phone.locator("#ahead", has_text="0").wait_for(timeout=10_000)
     assert caller.request("finish")["status"] == "ok"
     assert caller.request("call_next")["data"]["ticket"] == mine["ticket"]
-    phone.locator("#headline", has_text="请到3号窗口").wait_for(timeout=10_000)
+    phone.locator("#headline .window-name", has_text="3号窗口").wait_for(timeout=10_000)
+    assert phone.get_attribute("#headline", "aria-label") == "请到3号窗口"
+    assert phone.inner_text("#headline .go") == "请到"
     assert phone.evaluate("window.__marker") == "same page"  # no reload: the stream did it
-    size = phone.eval_on_selector("#headline", "e => parseFloat(getComputedStyle(e).fontSize)")
+    size = phone.eval_on_selector("#headline .window-name", "e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 48
     shoot(phone, "ticket-portrait-called-zh.png")
 
