@@ -59,12 +59,13 @@ def examples(config: HallConfig, host: str, port: int) -> list[tuple[str, str]]:
     ]
 
 
-def banner(config: HallConfig, broker: EmbeddedBroker, db: str) -> str:
+def banner(config: HallConfig, broker: EmbeddedBroker, db: str, extra: list[str] = ()) -> str:
     lines = [
         f"一窗 Yichuang demo: {config.name} ({config.name_en or config.id})",
         f"  broker  mqtt://{broker.host}:{broker.port}  (embedded amqtt, MQTT 3.1.1: give mosquitto_rr -V 311)",
         f"  topics  {Topics(config.id).root}/…  (docs/mqtt-api.md)",
         f"  data    {db}",
+        *extra,
         "  演示模式：大厅全天开放（00:00-24:00，每天），任何时间都可以取号。",
         "  Demo mode: the hall is open 00:00-24:00 every day, so tickets can be taken at any hour.",
         "",
@@ -82,6 +83,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--host", default="127.0.0.1", help="address the broker listens on (default %(default)s)")
     p.add_argument("--port", type=int, default=1883, help="broker port; 0 picks a free one (default %(default)s)")
     p.add_argument("--db", help="hall database to keep (default: a temporary one, removed at the end)")
+    p.add_argument("--web-port", type=int, default=8080, help="the hall's web; 0 picks a free port, -1 none")
     p.add_argument("--for", dest="seconds", type=float, help="stop after this many seconds (for tests)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -115,7 +117,12 @@ def main(argv: list[str]) -> int:
                 print("yichuang demo: the hub could not reach the embedded broker", file=sys.stderr)
                 return 1
             apps = [subprocess.Popen(build(args.config, broker.url)) for _, build in APPS]
-            print(banner(config, broker, db), flush=True)
+            web_lines: list[str] = []
+            if args.web_port >= 0:
+                from hall.web.demo import start as start_web
+                web, web_lines = start_web(args.config, db, broker.url, tmp, args.host, args.web_port)
+                apps += [web] if web else []
+            print(banner(config, broker, db, web_lines), flush=True)
             stop.wait()
         finally:
             stop.set()
