@@ -124,6 +124,12 @@ def test_a_viewer_sees_the_hall_but_cannot_act(browser, site):
         assert status == 403 and not body["ok"]
         assert window_status(site, "5")[0] == "open"
         shoot(page, "dashboard-landscape-viewer-zh.png")
+        with page.expect_download() as info:
+            page.click("form.report button")
+        from openpyxl import load_workbook
+        wb = load_workbook(info.value.path())
+        cells = " ".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c)
+        assert "1001" in cells and not [n for n in staff_names if n in cells]
     finally:
         context.close()
 
@@ -138,6 +144,21 @@ def test_signed_out_pages_send_to_the_sign_in(browser, site):
         assert status == 401
     finally:
         context.close()
+
+
+def test_the_days_report_downloads_from_the_dashboard(manager_page, site, tmp_path):
+    from openpyxl import load_workbook
+
+    with manager_page.expect_download() as info:
+        manager_page.click("form.report button")
+    path = tmp_path / "day.xlsx"
+    info.value.save_as(path)
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["总览", "按业务", "按窗口", "按人员"]
+    issued = site.hall.query("SELECT COUNT(*) FROM events WHERE type = 'ticket_issued'")[0][0]
+    assert wb["总览"]["B4"].value == issued
+    staff = [row[0] for row in wb["按人员"].iter_rows(min_row=2, values_only=True) if row[0]]
+    assert "陈晓梅 (1001)" in staff
 
 
 def test_repeated_wrong_passwords_lock_the_name(browser, site):
