@@ -15,7 +15,9 @@ Definitions (the report prints the same words):
 - transfers: ``ticket_transferred``, counted where the ticket came from (its old service).
 - green share: tickets in the green channel (绿色通道) over tickets.
 - ratings: ``ticket_rated`` events, by level, and the satisfaction rate (满意率, the share of
-  ratings that are 满意 or 非常满意), when the hall has rating pads.
+  ratings that are 满意 or 非常满意; 未评价 is not a rating), when the hall has rating pads.
+- 差评 cases: opened (``case_opened``), closed (a ``case_step`` to ``closed``), and closed
+  on time (closed while not overdue).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ import math
 from dataclasses import dataclass, field
 
 GOOD_RATINGS = ("very_satisfied", "satisfied")
-RATING_LEVELS = ("very_satisfied", "satisfied", "basic", "dissatisfied", "very_dissatisfied")
+RATING_LEVELS = ("very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied")
 
 
 def p90(values: list[float]) -> float | None:
@@ -51,6 +53,9 @@ class Tally:
     waits: list[float] = field(default_factory=list)  # seconds
     handled: list[float] = field(default_factory=list)  # seconds
     ratings: dict[str, int] = field(default_factory=dict)
+    cases_opened: int = 0
+    cases_closed: int = 0
+    cases_on_time: int = 0
 
     def row(self) -> dict:
         rated = sum(self.ratings.values())
@@ -67,6 +72,8 @@ class Tally:
             "green_share": round(self.green / self.tickets, 3) if self.tickets else None,
             "rated": rated, "ratings": dict(self.ratings),
             "satisfaction": round(good / rated, 3) if rated else None,
+            "cases_opened": self.cases_opened, "cases_closed": self.cases_closed,
+            "cases_on_time": self.cases_on_time,
         }
 
 
@@ -137,7 +144,14 @@ def compute(events: list[dict], hour_of=None) -> Figures:
                 t.transfers += 1
         elif kind == "ticket_rated":
             level = data.get("level")
-            if level:
+            if level in RATING_LEVELS:
                 for t in f._groups(e) + f._at(e):
                     t.ratings[level] = t.ratings.get(level, 0) + 1
+        elif kind == "case_opened":
+            for t in f._groups(e) + f._at(e):
+                t.cases_opened += 1
+        elif kind == "case_step" and data.get("status") == "closed":
+            for t in f._groups(e) + f._at(e):
+                t.cases_closed += 1
+                t.cases_on_time += not data.get("overdue")
     return f

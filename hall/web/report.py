@@ -30,31 +30,33 @@ class ReportError(Exception):
 
 
 COLUMNS = ("tickets", "served", "wait_mean_min", "wait_p90_min", "handling_mean_min", "no_shows", "no_show_rate",
-           "transfers", "green_share", "rated", "satisfaction", *(f"rating_{k}" for k in RATING_LEVELS))
-HEAD = {
-    "zh": {"tickets": "取号数", "served": "办结数", "wait_mean_min": "平均等待（分钟）",
-           "wait_p90_min": "90%等待（分钟）", "handling_mean_min": "平均办理（分钟）", "no_shows": "过号数",
-           "no_show_rate": "过号率", "transfers": "转办数", "green_share": "绿色通道占比", "rated": "评价数",
-           "satisfaction": "满意率", "rating_very_satisfied": "非常满意", "rating_satisfied": "满意",
-           "rating_basic": "基本满意", "rating_dissatisfied": "不满意", "rating_very_dissatisfied": "非常不满意",
-           "hall": "全厅", "day": "日期", "service": "业务", "window": "窗口", "staff": "工作人员",
-           "sheet_hall": "总览", "sheet_service": "按业务", "sheet_window": "按窗口", "sheet_staff": "按人员",
-           "title": "{hall} 办件统计 {period}", "chart_service": "各业务取号与办结", "chart_days": "每日取号与办结",
-           "chart_wait": "各业务等待时间（分钟）", "notes": "口径：等待=取号至首次叫号；办理=开始（或叫号）至办结；"
-           "过号率=过号次数/首次叫号数；窗口与人员的取号数=首次叫号数；90%等待为最近秩法。"},
-    "en": {"tickets": "Tickets", "served": "Served", "wait_mean_min": "Mean wait (min)",
-           "wait_p90_min": "P90 wait (min)", "handling_mean_min": "Mean handling (min)", "no_shows": "No-shows",
-           "no_show_rate": "No-show rate", "transfers": "Transfers", "green_share": "Green channel share",
-           "rated": "Ratings", "satisfaction": "Satisfaction", "rating_very_satisfied": "Very satisfied",
-           "rating_satisfied": "Satisfied", "rating_basic": "Fair", "rating_dissatisfied": "Dissatisfied",
-           "rating_very_dissatisfied": "Very dissatisfied", "hall": "Whole hall", "day": "Day", "service": "Service",
-           "window": "Window", "staff": "Staff", "sheet_hall": "Hall", "sheet_service": "Services",
-           "sheet_window": "Windows", "sheet_staff": "Staff", "title": "{hall} service figures {period}",
-           "chart_service": "Tickets and served by service", "chart_days": "Tickets and served by day",
-           "chart_wait": "Wait by service (min)", "notes": "Wait = issue to first call; handling = start (or call) "
-           "to finish; no-show rate = no-shows / first calls; a window's or staff member's tickets = their first "
-           "calls; P90 by nearest rank."},
-}
+           "transfers", "green_share", "rated", "satisfaction", *(f"rating_{k}" for k in RATING_LEVELS),
+           "cases_opened", "cases_closed", "cases_on_time")
+_WORDS = (  # key, 中文, English
+    ("tickets", "取号数", "Tickets"), ("served", "办结数", "Served"),
+    ("wait_mean_min", "平均等待（分钟）", "Mean wait (min)"), ("wait_p90_min", "90%等待（分钟）", "P90 wait (min)"),
+    ("handling_mean_min", "平均办理（分钟）", "Mean handling (min)"), ("no_shows", "过号数", "No-shows"),
+    ("no_show_rate", "过号率", "No-show rate"), ("transfers", "转办数", "Transfers"),
+    ("green_share", "绿色通道占比", "Green channel share"), ("rated", "评价数", "Ratings"),
+    ("satisfaction", "满意率", "Satisfaction"), ("rating_very_satisfied", "非常满意", "Very satisfied"),
+    ("rating_satisfied", "满意", "Satisfied"), ("rating_basically_satisfied", "基本满意", "Basically satisfied"),
+    ("rating_dissatisfied", "不满意", "Dissatisfied"), ("rating_very_dissatisfied", "非常不满意", "Very dissatisfied"),
+    ("cases_opened", "差评立案", "Cases opened"), ("cases_closed", "差评办结", "Cases closed"),
+    ("cases_on_time", "按期办结", "Closed on time"),
+    ("hall", "全厅", "Whole hall"), ("day", "日期", "Day"), ("service", "业务", "Service"),
+    ("window", "窗口", "Window"), ("staff", "工作人员", "Staff"),
+    ("sheet_hall", "总览", "Hall"), ("sheet_service", "按业务", "Services"), ("sheet_window", "按窗口", "Windows"),
+    ("sheet_staff", "按人员", "Staff"), ("title", "{hall} 办件统计 {period}", "{hall} service figures {period}"),
+    ("chart_service", "各业务取号与办结", "Tickets and served by service"),
+    ("chart_days", "每日取号与办结", "Tickets and served by day"),
+    ("chart_wait", "各业务等待时间（分钟）", "Wait by service (min)"),
+    ("notes", "口径：等待=取号至首次叫号；办理=开始（或叫号）至办结；过号率=过号次数/首次叫号数；"
+              "窗口与人员的取号数=首次叫号数；90%等待为最近秩法；满意率=（非常满意+满意）/评价数。",
+     "Wait = issue to first call; handling = start (or call) to finish; no-show rate = no-shows / first calls; "
+     "a window's or staff member's tickets = their first calls; P90 by nearest rank; "
+     "satisfaction = (very satisfied + satisfied) / ratings."),
+)
+HEAD = {"zh": {k: zh for k, zh, _ in _WORDS}, "en": {k: en for k, _, en in _WORDS}}
 PERCENT = ("no_show_rate", "green_share", "satisfaction")
 
 
