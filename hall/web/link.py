@@ -37,8 +37,9 @@ class HallLink:
         self.version = 0  # grows with every message that may change a page
         self._listeners: list[Callable[[], None]] = []
         self._replies: dict[str, dict] = {}
+        self._pending: set[str] = set()
         self._cond = threading.Condition()
-        self._txn = (f"web-{suffix}-{n}" for n in itertools.count(1))
+        self._prefix, self._count = f"web-{suffix}", itertools.count(1)  # next() on a count is atomic
         self.bus = Bus(broker, f"yc-{config.id}-web-{suffix}", self.topics.status(f"web-{suffix}"),
                        self._deliver, subscriptions=tuple(subs))
 
@@ -64,13 +65,23 @@ class HallLink:
         transaction id while unanswered: the hub answers a duplicate with its first reply)."""
         if self.reply_topic is None:
             raise HubUnavailable("no manager device in the hall file ([web] device)")
-        txn = next(self._txn)
+        txn = f"{self._prefix}-{next(self._count)}"
         payload = encode({"v": V, "verb": verb, "transaction": txn, "reply_to": self.reply_topic, **fields})
         deadline = time.monotonic() + timeout
         with self._cond:
-            while True:
-                self.bus.publish(self.topics.request(self.device), payload)
-                resend = min(deadline, time.monotonic() + retry_every)
+            self._pending.add(txn)
+        try:
+            return self._await(verb, txn, payload, deadline, retry_every, timeout)
+        finally:
+            with self._cond:
+                self._pending.discard(txn)
+                self._replies.pop(txn, None)
+
+    def _await(self, verb, txn, payload, deadline, retry_every, timeout) -> dict:
+        while True:
+            self.bus.publish(self.topics.request(self.device), payload)  # outside the lock: paho's own locks
+            resend = min(deadline, time.monotonic() + retry_every)
+            with self._cond:
                 while txn not in self._replies:
                     left = resend - time.monotonic()
                     if left <= 0:
@@ -78,8 +89,8 @@ class HallLink:
                     self._cond.wait(left)
                 if txn in self._replies:
                     return self._replies.pop(txn)
-                if time.monotonic() >= deadline:
-                    raise HubUnavailable(f"no reply from the hub to {verb} in {timeout} s")
+            if time.monotonic() >= deadline:
+                raise HubUnavailable(f"no reply from the hub to {verb} in {timeout} s")
 
     # ------------------------------------------------------------------ network thread
 
@@ -99,8 +110,10 @@ class HallLink:
         topic = message.topic
         if self.reply_topic and topic == self.reply_topic:
             with self._cond:
-                self._replies[str(body.get("transaction"))] = body
-                self._cond.notify_all()
+                txn = str(body.get("transaction"))
+                if txn in self._pending:  # a late answer to a request given up is dropped
+                    self._replies[txn] = body
+                    self._cond.notify_all()
             return
         if topic.startswith(self.topics.root + "/state/"):
             self.retained[topic] = body
