@@ -15,17 +15,28 @@ import threading
 import time
 from dataclasses import dataclass
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 HASHER = PasswordHasher()
 ADDRESS_FACTOR = 4
-# verifying against this when the name is unknown takes as long as a real check
-_DUMMY = HASHER.hash(secrets.token_hex(16))
+CHEAP = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)  # tests only: fast to verify
 
 
-def hash_password(password: str) -> str:
-    return HASHER.hash(password)
+def hash_password(password: str, hasher: PasswordHasher = HASHER) -> str:
+    return hasher.hash(password)
+
+
+def _dummy_for(accounts) -> str:
+    """A hash to verify against when the name is unknown, with the same cost as the hall's
+    real accounts, so a wrong name takes as long as a wrong password."""
+    for account in accounts.values():
+        try:
+            return PasswordHasher.from_parameters(extract_parameters(account.password_hash)).hash(
+                secrets.token_hex(16))
+        except (InvalidHashError, ValueError):
+            continue
+    return HASHER.hash(secrets.token_hex(16))
 
 
 @dataclass
@@ -76,6 +87,7 @@ class Accounts:
         self.lockout = Lockout(self.settings.lockout_after, self.settings.lockout_minutes)
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
+        self._dummy = _dummy_for(self.accounts)
 
     def sign_in(self, name: str, password: str, address: str) -> tuple[Session | None, str]:
         """(a new session, "") or (None, the reason: ``locked`` or ``wrong``)."""
@@ -85,7 +97,7 @@ class Accounts:
                 return None, "locked"
         account = self.accounts.get(name)
         try:
-            HASHER.verify(account.password_hash if account else _DUMMY, password)
+            HASHER.verify(account.password_hash if account else self._dummy, password)
             ok = account is not None
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             ok = False

@@ -15,7 +15,7 @@ import pytest
 
 from hall.clock import HallCalendar
 from hall.service.local_broker import free_port, wait_for_port
-from hall.web.accounts import hash_password
+from hall.web.accounts import CHEAP, hash_password
 from tests.hub.conftest import COUNTY, TEST_CLOCK, TOWNSHIP, Hall, HubProcess, mosquitto  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +24,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 PASSWORDS = {"chen": "manager-pass-1", "look": "viewer-pass-1"}
-_HASHES = {name: hash_password(pw) for name, pw in PASSWORDS.items()}
+_HASHES = {name: hash_password(pw, CHEAP) for name, pw in PASSWORDS.items()}
 
 ACCOUNTS = f"""
 

@@ -8,7 +8,7 @@ import pytest
 
 from hall.config import ConfigError, parse_hall
 from hall.web import actions, citizen, dashboard
-from hall.web.accounts import Accounts, hash_password
+from hall.web.accounts import CHEAP, Accounts, hash_password
 from hall.web.snapshot import HallReader, NoDatabase
 from tests.hall.conftest import Hall, tiny_hall, township  # noqa: F401  (a fixture)
 
@@ -105,8 +105,8 @@ def test_the_viewer_dashboard_has_staff_numbers_and_no_names(hall):
 def _hall_with_accounts(**web):
     raw = tiny_hall()
     raw["device"] = [{"id": "mgr", "role": "manager"}]
-    raw["account"] = [{"name": "chen", "role": "manager", "password_hash": hash_password("right-one")},
-                      {"name": "look", "role": "viewer", "password_hash": hash_password("viewer-one")}]
+    raw["account"] = [{"name": "chen", "role": "manager", "password_hash": hash_password("right-one", CHEAP)},
+                      {"name": "look", "role": "viewer", "password_hash": hash_password("viewer-one", CHEAP)}]
     raw["web"] = {"lockout_after": 3, **web}
     return parse_hall(raw, "tiny.toml")
 
@@ -158,3 +158,18 @@ def test_the_action_table(township):
                  {"action": "drop_table"}, {"action": "pause", "window": ""}):
         with pytest.raises(actions.ActionError):
             actions.request_for(township, form)
+
+
+def test_web_password_prints_a_hash_that_verifies():
+    import subprocess
+    import sys
+
+    from argon2 import PasswordHasher
+
+    done = subprocess.run([sys.executable, "-m", "hall.cli", "web-password"], input="a long secret\n",
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0 and done.stdout.startswith("$argon2id$")
+    assert PasswordHasher().verify(done.stdout.strip(), "a long secret")
+    short = subprocess.run([sys.executable, "-m", "hall.cli", "web-password"], input="short\n",
+                           capture_output=True, text=True, timeout=30)
+    assert short.returncode == 1 and "8 characters" in short.stderr
