@@ -40,7 +40,8 @@ class HallLink:
         self._pending: set[str] = set()
         self._cond = threading.Condition()
         self._prefix, self._count = f"web-{suffix}", itertools.count(1)  # next() on a count is atomic
-        self.bus = Bus(broker, f"yc-{config.id}-web-{suffix}", self.topics.status(f"web-{suffix}"),
+        # the manager device's own status topic: the broker's ACL lets its account write only that
+        self.bus = Bus(broker, f"yc-{config.id}-web-{suffix}", self.topics.status(device or "web"),
                        self._deliver, subscriptions=tuple(subs))
 
     def start(self) -> "HallLink":
