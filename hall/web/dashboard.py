@@ -32,7 +32,7 @@ def windows(config, state, now: float, show_names: bool) -> list[dict]:
             "ticket": t.number if t else "", "ticket_status": TICKET_ZH.get(t.status, "") if t else "",
             "minutes": int(max(0.0, now - began) // 60) if began else None,
             "tidal": window.tidal is not None, "alert": wid in state.alerts,
-            "free_staff": [(n, (f"{config.staff[n].name}（{n}）" if show_names else n)) for n in candidates],
+            "free_staff": [(n, (f"{n} {config.staff[n].name}" if show_names else n)) for n in candidates],
         })
     return out
 

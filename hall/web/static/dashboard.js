@@ -29,8 +29,12 @@
       });
     }
     var lines = chart("chart-lines");
-    if (lines) {
-      lines.setOption({
+    if (lines && data.lines.length === 0) {
+      lines.clear();
+      lines.setOption({ title: { text: "目前没有人排队", left: "center", top: "middle",
+                                 textStyle: { fontSize: 18, color: "#555", fontWeight: "normal" } } });
+    } else if (lines) {
+      lines.setOption({ title: { show: false },
         animation: false, textStyle: { fontSize: 16 },
         grid: { left: 10, right: 40, top: 10, bottom: 30, containLabel: true },
         xAxis: { type: "value", minInterval: 1 },

@@ -14,4 +14,13 @@
     document.body.setAttribute("data-phase", data.phase);
   });
   source.addEventListener("gone", function () { source.close(); });
+  source.addEventListener("error", function () {
+    if (document.getElementById("reconnecting")) return;
+    var note = document.createElement("p");
+    note.id = "reconnecting";
+    note.className = "offline";
+    note.setAttribute("role", "status");
+    note.textContent = document.documentElement.lang === "en" ? "Reconnecting…" : "正在重新连接…";
+    main.appendChild(note);
+  });
 })();
