@@ -80,32 +80,42 @@ def create_app(config, live: LiveHall, accounts: Accounts | None = None, secure_
 
     # ------------------------------------------------------------------ the citizen's ticket page
 
-    async def ticket_view(request: Request, token: str):
-        lang = citizen.lang_of(request.query_params.get("lang"))
+    estimates = citizen.Estimates()
+
+    async def find(token: str) -> dict | None:
         try:
-            row = await anyio.to_thread.run_sync(lookup, token)
-        except Exception:
-            row = None
-        snap = await live.snapshot() if row else None
-        if row is None or snap is None:
-            tx = citizen.TEXT[lang]
-            return None, lang, plain(lang, tx["unknown"], tx["unknown_hint"], 404)
-        state, _ = snap
-        return citizen.ticket_page(config, state, row, live.clock(), lang), lang, None
+            return await anyio.to_thread.run_sync(lookup, token)
+        except Exception:  # no database yet, a locked file…: the plain page, never a trace
+            return None
+
+    async def ticket_page(row: dict, lang: str) -> dict | None:
+        snap = await live.snapshot()
+        if snap is None:
+            return None
+        return citizen.ticket_page(config, snap[0], row, live.clock(), lang, estimates)
+
+    def unknown(lang: str) -> HTMLResponse:
+        tx = citizen.TEXT[lang]
+        return plain(lang, tx["unknown"], tx["unknown_hint"], 404)
 
     async def ticket(request: Request):
         token = request.path_params["token"]
-        page, lang, refusal = await ticket_view(request, token)
-        if refusal:
-            return refusal
+        lang = citizen.lang_of(request.query_params.get("lang"))
+        row = await find(token)
+        page = await ticket_page(row, lang) if row else None
+        if page is None:
+            return unknown(lang)
         return render("ticket.html", page=page, token=token, online=live.online)
 
     async def ticket_live(request: Request):
-        token = request.path_params["token"]
+        lang = citizen.lang_of(request.query_params.get("lang"))
+        row = await find(request.path_params["token"])  # once: the row's id never changes
+        if row is None:
+            return Response(status_code=404)
 
         async def fragment():
-            page, _, refusal = await ticket_view(request, token)
-            if refusal:
+            page = await ticket_page(row, lang)
+            if page is None:
                 return None
             body = env.get_template("ticket_body.html").render(page=page, online=live.online)
             return {"phase": page["phase"], "html": body}

@@ -87,8 +87,32 @@ def position(state: HallState, t: Ticket) -> int:
     return next((i for i, x in enumerate(line) if x.id == t.id), len(line))
 
 
-def ticket_page(config, state: HallState, row: dict, now: float, lang: str = "zh") -> dict:
-    """Everything the ticket page shows, in one language. ``row`` is the ticket as stored."""
+class Estimates:
+    """The estimated wait of each watched ticket, played forward again at most every ``ttl``
+    seconds (1-2 ms each on a county hall: hundreds of phones must not replay it on every event)."""
+
+    def __init__(self, ttl: float = 15.0):
+        self.ttl = ttl
+        self._seen: dict[str, tuple[float, int, float]] = {}  # ticket id -> (when, people ahead, seconds)
+
+    def __call__(self, config, state: HallState, t: Ticket, ahead: int, now: float) -> float:
+        hit = self._seen.get(t.id)
+        if hit is not None and now - hit[0] < self.ttl and hit[1] == ahead:
+            return hit[2]
+        seconds = queueing.predict_wait(config, state, t, now)
+        if len(self._seen) > 20_000:
+            self._seen.clear()
+        self._seen[t.id] = (now, ahead, seconds)
+        return seconds
+
+
+def _predict(config, state, t, ahead, now) -> float:
+    return queueing.predict_wait(config, state, t, now)
+
+
+def ticket_page(config, state: HallState, row: dict, now: float, lang: str = "zh", estimate=_predict) -> dict:
+    """Everything the ticket page shows, in one language. ``row`` is the ticket as stored;
+    ``estimate(config, state, ticket, people_ahead, now)`` gives the seconds still to wait."""
     tx = TEXT[lang]
     live = state.tickets.get(row["id"]) if row["day"] == state.day else None
     t = live or Ticket(**{k: row[k] for k in TICKET_FIELDS})
@@ -104,7 +128,7 @@ def ticket_page(config, state: HallState, row: dict, now: float, lang: str = "zh
         return page
     if t.status == "waiting":
         ahead = position(state, t)
-        minutes = math.ceil(queueing.predict_wait(config, state, t, now) / 60.0)
+        minutes = math.ceil(estimate(config, state, t, ahead, now) / 60.0)
         page.update(ahead=ahead, estimate=tx["soon"] if ahead == 0 and minutes <= 1 else tx["about_min"].format(m=minutes),
                     hint=tx["transferred_hint"] if t.transfers else tx["waiting_hint"])
     elif t.status == "called":
