@@ -110,7 +110,7 @@ def county_site(tmp_path_factory, mosquitto):  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser():  # noqa: D401
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
