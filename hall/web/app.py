@@ -187,7 +187,7 @@ def create_app(config, live: LiveHall, accounts: Accounts | None = None, secure_
             return plain("zh", "暂时读不到大厅的数据", "请确认大厅中枢（hub）正在运行，稍后刷新本页。", 503)
         first = parts(m, s)
         return render("dashboard.html", m=m, s=s, parts=first["html"], online=live.online,
-                      initial=json.dumps({k: first[k] for k in ("chart", "lines")}, ensure_ascii=False),
+                      initial=json.dumps({k: first[k] for k in ("chart", "lines")}, ensure_ascii=False).replace("</", "<\\/"),
                       has_charts=has_charts)
 
     async def manage_live(request: Request):
