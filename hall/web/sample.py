@@ -12,8 +12,9 @@ from pathlib import Path
 from hall.config import load_hall
 from hall.simulation.model import Simulation
 from hall.simulation.profile import load_profile
-from hall.store import _INSERT_EVENT, HallStore, _event_row  # noqa: F401
-from hall.config import load_hall as load_hall  # noqa: F811
+from hall.store import _INSERT_EVENT, HallStore, _event_row  # the store's own event rows, exactly
+
+__all__ = ["fill", "load_hall"]
 
 PROFILES = Path(__file__).resolve().parents[2] / "config" / "profiles"
 
