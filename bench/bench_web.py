@@ -7,6 +7,10 @@ Latency (one call at a time, loopback, real Mosquitto, hub and `yichuang web`, h
   event reaches the web, the web reads the database, renders the parts, sends them over
   server-sent events, the page swaps them in; stamped by a MutationObserver in the page).
 
+Phones: PHONES citizens' ticket pages open at once (raw server-sent event streams, one per
+ticket); call_next → the called ticket's stream says "called", while every other open page
+is re-rendered by the same event.
+
 Reports: a county month (30 windows, 20 simulated working days, ~20,000 tickets) in a real
 hall database: the bare read of its event rows (baseline), the figures, the whole XLSX workbook.
 """
@@ -29,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TOWNSHIP = ROOT / "config" / "halls" / "township.toml"
 COUNTY = ROOT / "config" / "halls" / "county.toml"
 SAMPLES = 150
+PHONES = 200
+PHONE_CALLS = 40
 MONTH_DAYS = 20
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -92,6 +98,63 @@ def dashboard_latency(url: str, hall_id: str, base: str, n: int) -> tuple[list[f
     return to_board, to_page
 
 
+def phones_latency(url: str, hall_id: str, base: str, phones: int, calls: int) -> list[float]:
+    """ms from call_next to the called ticket's own stream saying "called", with ``phones`` streams open."""
+    import asyncio
+    import json
+    import threading
+
+    kiosk = HallClient(url, hall_id, "kiosk-1").connect()
+    caller = HallClient(url, hall_id, "caller-3").connect()
+    assert caller.request("staff_login", staff="0103")["status"] == "ok"
+    services = ("social_insurance", "household")  # quotas of 150 and 100 a day
+    tickets = [kiosk.request("issue", service=services[i % 2])["data"] for i in range(phones)]
+    called_at: dict[str, float] = {}
+    ready = threading.Event()
+    host, port = base.split("//")[1].split(":")
+
+    async def watch(token: str, number: str, opened: list) -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(f"GET /t/{token}/live HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
+        await writer.drain()
+        opened.append(1)
+        while True:
+            line = await reader.readline()
+            if not line:
+                return
+            if line.startswith(b"data: {") and b'"phase": "called"' in line and number not in called_at:
+                called_at[number] = time.time() * 1000
+                json.loads(line[6:])
+                writer.close()
+                return
+
+    async def all_phones() -> None:
+        opened: list = []
+        tasks = [asyncio.create_task(watch(t["token"], t["ticket"], opened)) for t in tickets]
+        while len(opened) < len(tickets):
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)
+        ready.set()
+        await asyncio.wait(tasks, timeout=600)
+
+    thread = threading.Thread(target=lambda: asyncio.run(all_phones()), daemon=True)
+    thread.start()
+    assert ready.wait(60)
+    out = []
+    for _ in range(calls):
+        t0 = time.time() * 1000
+        number = caller.request("call_next")["data"]["ticket"]
+        deadline = time.monotonic() + 20
+        while number not in called_at:  # the stream stamps its own arrival; polling only waits
+            assert time.monotonic() < deadline, f"{number} was not shown as called on its phone"
+            time.sleep(0.002)
+        out.append(called_at[number] - t0)
+        assert caller.request("finish")["status"] == "ok"
+    kiosk.close()
+    caller.close()
+    return out
+
+
 def month_report(tmp: Path) -> dict:
     db = tmp / "county-month.sqlite"
     t0 = time.perf_counter()
@@ -135,6 +198,7 @@ def main() -> int:
             assert wait_for_port(port, 20), (tmp / "web.log").read_text()
             rtt = bare_round_trips(broker.port, SAMPLES)
             to_board, to_page = dashboard_latency(broker.url, hall_id, f"http://127.0.0.1:{port}", SAMPLES)
+            to_phone = phones_latency(broker.url, hall_id, f"http://127.0.0.1:{port}", PHONES, PHONE_CALLS)
         finally:
             if web is not None:
                 web.terminate()
@@ -154,6 +218,9 @@ def main() -> int:
                      ("call_next sent -> dashboard in Chromium shows the ticket", to_page)):
         x50, x95 = percentile(xs, 50), percentile(xs, 95)
         print(f"| {name:<59} | {x50:6.2f} | {x95:6.2f} | {x50 / r50:9.1f} | {x95 / r95:9.1f} |")
+    p50, p95 = percentile(to_phone, 50), percentile(to_phone, 95)
+    name = f"call_next sent -> its ticket page 'called' ({PHONES} pages open)"
+    print(f"| {name:<59} | {p50:6.2f} | {p95:6.2f} | {p50 / r50:9.1f} | {p95 / r95:9.1f} |")
     print(f"(dashboard mean {statistics.mean(to_page):.1f} ms, max {max(to_page):.1f} ms; the web coalesces an "
           f"event and the retained state after it for 30 ms before it renders)")
     print()
