@@ -142,6 +142,17 @@ class Rules:
 
 
 @dataclass(frozen=True)
+class VoiceSettings:
+    """How the announcer (叫号语音) speaks: ``[voice]`` of the hall file."""
+
+    repeats: int = 2  # each call said this many times
+    max_age: float = 30.0  # seconds: a call older than this when it arrives is shown, not spoken
+    english: bool = False  # say it in English after the Chinese
+    quiet_outside_hours: bool = True  # no voice while the hall is closed
+    recordings: str = ""  # folder of the hall's own clips (same names as the generated pack)
+
+
+@dataclass(frozen=True)
 class HallConfig:
     id: str
     name: str
@@ -160,6 +171,7 @@ class HallConfig:
     closed_days: tuple[str, ...] = ()
     notice: str = ""
     source: str = ""
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
 
     def is_open_day(self, day: dt.date) -> bool:
         iso = day.isoformat()
@@ -189,7 +201,8 @@ def _hhmm(minutes: int) -> str:
 # ---------------------------------------------------------------------------- validation
 
 _SCHEMA = {
-    "": {"hall": dict, "rules": dict, "staff": list, "service": list, "window": list, "device": list},
+    "": {"hall": dict, "rules": dict, "staff": list, "service": list, "window": list, "device": list,
+         "voice": dict},
     "hall": {
         "id": str, "name": str, "name_en": str, "level": str, "timezone": str, "day_starts": str,
         "hours": list, "weekdays": list, "extra_days": list, "closed_days": list, "notice": str,
@@ -210,6 +223,7 @@ _SCHEMA = {
     },
     "tidal": {"services": list, "waiting_over": int, "wait_minutes_over": float},
     "device": {"id": str, "role": str, "window": str, "remote": str},
+    "voice": {"repeats": int, "max_age": float, "english": bool, "quiet_outside_hours": bool, "recordings": str},
 }
 _REQUIRED = {
     "": ("hall", "service", "window"),
@@ -345,6 +359,11 @@ def parse_hall(raw: dict, source: str = "<hall>") -> HallConfig:
             if w != "*" and w not in windows:
                 c.fail(f"staff[{s.number}].windows[{j}]", f"no window {w!r}")
     devices = _parse_devices(c, top.get("device", []), windows)
+    voice = VoiceSettings(**c.table(top.get("voice", {}), "voice", "voice"))
+    if not 1 <= voice.repeats <= 5:
+        c.fail("voice.repeats", "must be 1-5")
+    if voice.max_age <= 0:
+        c.fail("voice.max_age", "must be positive (seconds)")
 
     if c.problems:
         raise ConfigError(c.problems)
@@ -352,7 +371,7 @@ def parse_hall(raw: dict, source: str = "<hall>") -> HallConfig:
         id=hall["id"], name=hall["name"], name_en=hall.get("name_en", ""), level=level, timezone=tz,
         day_starts=day_starts, hours=hours, weekdays=weekdays, services=services, windows=windows,
         staff=staff, rules=rules, devices=devices, extra_days=extra, closed_days=closed,
-        notice=hall.get("notice", ""), source=source,
+        notice=hall.get("notice", ""), source=source, voice=voice,
     )
 
 

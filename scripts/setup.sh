@@ -41,4 +41,6 @@ if [ ! -f "$stamp" ] || [ setup.py -nt "$stamp" ]; then
   .venv/bin/pip install -q -e '.[apps,card,sim,test]'
   touch "$stamp"
 fi
+# The announcer's clip pack (espeak-ng; ~2 s the first time, nothing when it is complete).
+.venv/bin/python -m display.voice.pack || echo "setup: voice pack not generated (is espeak-ng installed?)" >&2
 echo "setup: ready (.venv)"
