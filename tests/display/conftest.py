@@ -40,3 +40,22 @@ def child_env(**extra) -> dict:
                PYTHONPATH=str(ROOT), PYGAME_HIDE_SUPPORT_PROMPT="1")
     env.update({k: str(v) for k, v in extra.items()})
     return env
+
+
+@pytest.fixture
+def scene_of(tmp_path):
+    """``scene_of(config)`` → a SceneHall on the real store (closed at the end)."""
+    from display.scenes import SceneHall
+
+    scenes = []
+
+    def make(config, **options):
+        scene = SceneHall(config, tmp_path / f"s{len(scenes)}", **options)
+        scenes.append(scene)
+        return scene
+
+    for d in range(8):
+        (tmp_path / f"s{d}").mkdir()
+    yield make
+    for scene in scenes:
+        scene.close()
