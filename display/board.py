@@ -24,7 +24,7 @@ from display.words import WEEKDAYS, say
 
 NEW_SECONDS = 8.0  # a new call stays marked this long
 PAGE_SECONDS = 8.0  # one page of services stays this long
-OLD_CALL = 60.0  # a call older than this when first seen is not "new" (a reboot shows it plainly)
+OLD_CALL = 15.0  # a call already older than this when first seen is not "new" (a board that starts late)
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class BoardPresenter:
         self.calendar = HallCalendar(config)
         self.lang = lang
         self.orientation = orientation
-        self.services_per_page = services_per_page or (10 if orientation == "landscape" else 12)
+        self.services_per_page = services_per_page or (9 if orientation == "landscape" else 12)
         self.recent_count = recent_count or (4 if orientation == "landscape" else 5)
         self._first_seen: dict[int, float] = {}
 

@@ -14,6 +14,9 @@ COMMANDS = {
     "mosquitto-config": ("hall.service.mosquitto_config", "write Mosquitto accounts and ACL for a hall"),
     "simulate": ("hall.simulation.main", "simulate whole days of a hall with the real engine"),
     "sim": ("devices.sim", "run a device simulator (ID card reader, printer, keypad, …)"),
+    "board": ("display.cli_board", "the hall board (综合屏), with the call announcer"),
+    "window-screen": ("display.cli_window_screen", "the screen above a window (窗口屏)"),
+    "voice": ("display.voice_main", "the call announcer (叫号语音) alone"),
 }
 
 
