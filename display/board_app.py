@@ -18,36 +18,46 @@ from display.board import BoardView
 from display.widgets import FitLabel, Panel, Ticker, text
 
 
-def best_grid(n: int, width: float, height: float, chars: int = 4, label: float = 0.0) -> tuple[int, float]:
-    """(columns, number font) that gives ``n`` cells the largest number font in width×height."""
+def best_grid(n: int, width: float, height: float, chars: int = 4, spacing: float = 0.0) -> tuple[int, float]:
+    """(columns, number font) that gives ``n`` cells the largest number font in width×height
+    (a digit is about 0.58 em wide in the number font; the window's label sits in the corner)."""
     best = (1, 0.0)
     for cols in range(1, max(1, n) + 1):
         rows = math.ceil(n / cols)
-        cw, ch = width / cols, height / rows - label
-        font = min(cw * 0.88 / (chars * 0.62), ch * 0.8)
+        cw, ch = (width - spacing * (cols - 1)) / cols, (height - spacing * (rows - 1)) / rows
+        font = min(cw * 0.9 / (chars * 0.58), ch * 0.78)
         if font > best[1]:
             best = (cols, font)
     return best
 
 
 class WindowCell(Panel):
+    """One window on the board: its number in hand as large as the cell allows, the window's
+    label small in the top left corner."""
+
     def __init__(self, u: float, number_font: str, **kw):
-        super().__init__(orientation="vertical", padding=4 * u, spacing=0, **kw)
-        self.label = text("", theme.WINDOW_LABEL * u, theme.MUTED, size_hint_y=None, height=theme.WINDOW_LABEL * u * 1.3)
-        self.number = FitLabel(max_size=theme.WINDOW_NUMBER_MAX * u, min_size=20 * u, color=theme.CALL,
-                               font_name=number_font, halign="center", valign="middle")
-        self.number.bind(size=lambda lb, s: setattr(lb, "text_size", s))
-        self.add_widget(self.label)
-        self.add_widget(self.number)
+        super().__init__(orientation="vertical", **kw)
+        layer = FloatLayout()
+        self.number = FitLabel(max_size=theme.WINDOW_NUMBER_MAX * u, min_size=20 * u, share=0.9, height_share=0.78,
+                               color=theme.CALL, font_name=number_font, halign="center", valign="middle",
+                               size_hint=(1, 0.9), pos_hint={"x": 0, "y": 0})
+        self.u = u
+        self.label = text("", theme.WINDOW_LABEL * u, theme.MUTED, halign="left", size_hint=(1, None),
+                          height=theme.WINDOW_LABEL * u * 1.25, pos_hint={"x": 0.04, "top": 1})
+        layer.add_widget(self.number)
+        layer.add_widget(self.label)
+        self.add_widget(layer)
 
     def show(self, cell) -> None:
         self.label.text = cell.label
-        if cell.status == "paused":
-            self.number.text, self.number.color = cell.note, theme.PAUSED
-        elif cell.ticket:
+        if cell.ticket and cell.status != "paused":
+            self.number.max_size = theme.WINDOW_NUMBER_MAX * self.u
             self.number.text, self.number.color = cell.ticket, theme.CALL
-        else:
-            self.number.text, self.number.color = cell.note or "—", theme.MUTED
+        else:  # a word, not a number: smaller, so the numbers stand out
+            self.number.max_size = theme.WINDOW_NOTE * self.u
+            self.number.text = cell.note or "—"
+            self.number.color = theme.PAUSED if cell.status == "paused" else theme.MUTED
+        self.number._fit()
         self.set_bg(theme.PANEL_NEW if cell.fresh else theme.PANEL)
 
 
@@ -73,7 +83,7 @@ class BoardScreen(FloatLayout):
             header.add_widget(w)
         root.add_widget(header)
         # the newest call
-        self.newest = Panel(orientation="vertical", padding=(16 * u, 10 * u))
+        self.newest = Panel(orientation="vertical", padding=(8 * u, 8 * u))
         self.newest_tag = text("", theme.NEWEST_TAG * u, theme.MUTED, size_hint_y=None, height=theme.NEWEST_TAG * u * 1.4)
         self.newest_number = FitLabel(max_size=theme.NEWEST_NUMBER * u * (1.15 if orientation == "portrait" else 1),
                                       min_size=140 * u, share=0.95, color=theme.CALL, font_name=number_font,
@@ -91,7 +101,8 @@ class BoardScreen(FloatLayout):
         rows = 4 if landscape else 4
         for _ in range(rows):
             row = Panel(orientation="horizontal" if landscape else "vertical", padding=(12 * u, 0))
-            number = FitLabel(max_size=theme.RECENT_NUMBER * u, min_size=60 * u, share=0.95, color=theme.TEXT,
+            number = FitLabel(max_size=theme.RECENT_NUMBER * u, min_size=60 * u, share=0.95, height_share=0.95,
+                              color=theme.TEXT,
                               font_name=number_font, halign="left" if landscape else "center", valign="middle")
             where = FitLabel(max_size=theme.RECENT_WINDOW * u, min_size=24 * u, share=0.95, color=theme.MUTED,
                              halign="right" if landscape else "center", valign="middle")
@@ -128,12 +139,12 @@ class BoardScreen(FloatLayout):
         if landscape:
             # left: the newest call and the recent calls, full height; right: windows over services
             body = BoxLayout(orientation="horizontal", padding=body_gap, spacing=body_gap)
-            left = BoxLayout(orientation="vertical", size_hint_x=0.335, spacing=body_gap)
+            left = BoxLayout(orientation="vertical", size_hint_x=0.355, spacing=body_gap)
             self.newest.size_hint_y = None
             self.newest.height = (theme.NEWEST_TAG * 1.4 + theme.NEWEST_NUMBER * 1.15 + theme.NEWEST_LINE * 1.35 + 24) * u
             for w in (self.newest, self.recent_head, self.recent):
                 left.add_widget(w)
-            right = BoxLayout(orientation="vertical", spacing=body_gap)
+            right = BoxLayout(orientation="vertical", size_hint_x=0.645, spacing=body_gap)
             right.add_widget(self.grid)
             right.add_widget(self.bottom)
             body.add_widget(left)
@@ -192,13 +203,14 @@ class BoardScreen(FloatLayout):
             self._layout_grid()
         for cell, data in zip(self.cells, view.windows):
             cell.show(data)
+        self._layout_grid()
 
     def _layout_grid(self) -> None:
         if not self.cells:
             return
-        chars = max([4] + [len(c.number.text) for c in self.cells])
-        cols, _ = best_grid(len(self.cells), self.grid.width, self.grid.height, min(chars, 5),
-                            label=theme.WINDOW_LABEL * self.u * 1.3)
+        tickets = [c.number.text for c in self.cells if c.number.color == list(theme.CALL)]
+        chars = max([4] + [len(t) for t in tickets])
+        cols, _ = best_grid(len(self.cells), self.grid.width, self.grid.height, min(chars, 5), self.grid.spacing[0])
         self.grid.cols = cols
 
     def _show_bottom(self, view: BoardView) -> None:

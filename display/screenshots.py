@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m display.screenshots")
     p.add_argument("--out", default=str(ROOT / "docs" / "screens" / "display"))
     p.add_argument("--only", help="only pictures whose name contains this")
+    p.add_argument("--measure", help="write the numbers' font sizes and boxes (JSON) here, for tests")
     args = p.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -109,6 +110,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         jobs = [j for j in jobs if args.only in j[0]]
     written: list[str] = []
+    measured: dict[str, dict] = {}
+
+    def box(widget) -> dict:
+        x, y = widget.to_window(*widget.pos)
+        return {"font": float(widget.font_size), "text": widget.text, "x": round(x), "y": round(Window.height - y - widget.height),
+                "w": round(widget.width), "h": round(widget.height)}
+
+    def measure(name, widget) -> dict:
+        if isinstance(widget, BoardScreen):
+            return {"newest": box(widget.newest_number),
+                    "windows": [box(c.number) for c in widget.cells],
+                    "recent": [box(n) for _, n, _ in widget.recent_rows if n.text]}
+        return {"number": box(widget.number)}
 
     class Shots(App):
         def build(self):
@@ -134,12 +148,16 @@ def main(argv: list[str] | None = None) -> int:
 
         def shoot(self):
             name, size, _ = jobs.pop(0)
+            measured[name] = measure(name, Window.children[0])
             path = Window.screenshot(name=str(tmp / name))
             shutil.move(path, out / name)
             written.append(name)
             Clock.schedule_once(lambda dt: self.next_job(), 0.05)
 
     Shots().run()
+    if args.measure:
+        import json
+        Path(args.measure).write_text(json.dumps(measured, ensure_ascii=False, indent=1))
     shutil.rmtree(tmp, ignore_errors=True)
     for name in written:
         print(out / name)

@@ -37,20 +37,26 @@ def text(value="", size=32, color=theme.TEXT, bold=False, font=None, halign="cen
 
 
 class FitLabel(Label):
-    """A one-line label whose font shrinks to fit its box, up to ``max_size``, at least ``min_size``."""
+    """A one-line label whose font is as large as fits its box: at most ``max_size``, at least
+    ``min_size``; the text's real width is measured, not guessed."""
 
-    def __init__(self, max_size=100, min_size=20, share=0.9, **kw):
-        self.max_size, self.min_size, self.share = max_size, min_size, share
+    def __init__(self, max_size=100, min_size=20, share=0.92, height_share=0.8, **kw):
+        self.max_size, self.min_size, self.share, self.height_share = max_size, min_size, share, height_share
         super().__init__(**kw)
         self.bind(size=self._fit, text=self._fit)
 
     def _fit(self, *_):
-        if not self.text or self.width <= 0:
+        if not self.text or self.width <= 1 or self.height <= 1:
             return
-        chars = sum(1.0 if ord(c) > 0x2E80 else 0.62 for c in self.text) or 1
-        by_width = self.width * self.share / chars
-        by_height = self.height * 0.92
-        self.font_size = max(self.min_size, min(self.max_size, by_width, by_height))
+        size = min(self.max_size, self.height * self.height_share)
+        self.text_size = (None, None)
+        self.font_size = size
+        self.texture_update()
+        width = self.texture_size[0] or 1
+        if width > self.width * self.share:
+            size *= self.width * self.share / width
+        self.font_size = max(self.min_size, size)
+        self.text_size = self.size
 
 
 class Ticker(StencilView):
