@@ -59,3 +59,12 @@ def scene_of(tmp_path):
     yield make
     for scene in scenes:
         scene.close()
+
+
+# The hub's fixtures (real Mosquitto, a hall of its own per test, the hub as a process).
+from tests.hub.conftest import Hall, connect, mosquitto, start_hub  # noqa: E402,F401
+
+
+@pytest.fixture
+def hub_hall(tmp_path) -> Hall:
+    return Hall(tmp_path)
