@@ -228,12 +228,19 @@ class BoardScreen(FloatLayout):
         self.bottom.set_bg(theme.PANEL)
         self.services_head.text = view.words("waiting") + ("　" + view.words("page", page=view.page + 1, pages=view.pages)
                                                            if view.pages > 1 else "")
-        self.services.clear_widgets()
         u = self.u
+        texts = []
         for s in view.services:
             count = f"{s.waiting}{view.words('people')}" if s.open else s.wait_text
             extra = f" {s.wait_text}" if s.open and s.wait_text else ""
-            cell = text(f"[b]{s.prefix}[/b] [color=ffd500][size={int(theme.SERVICE_COUNT * u)}]{count}[/size][/color]{extra}  {s.name}",
-                        theme.SERVICE_TEXT * u, theme.TEXT, halign="left", markup=True, shorten=True,
-                        shorten_from="right")
-            self.services.add_widget(cell)
+            texts.append(f"[b]{s.prefix}[/b] [color=ffd500][size={int(theme.SERVICE_COUNT * u)}]{count}[/size][/color]"
+                         f"{extra}  {s.name}")
+        cells = self.services.children[::-1]
+        if len(cells) != len(texts):  # labels are made once per page size, then only their text changes
+            self.services.clear_widgets()
+            for _ in texts:
+                self.services.add_widget(text("", theme.SERVICE_TEXT * u, theme.TEXT, halign="left", markup=True,
+                                              shorten=True, shorten_from="right"))
+            cells = self.services.children[::-1]
+        for cell, value in zip(cells, texts):
+            cell.text = value
