@@ -21,7 +21,7 @@ class Terminal:
         self.feed = Feed(url, hall.config, device, lambda kind, value: self.inbox.put((kind, value)),
                          events=announce).start()
 
-    def until(self, predicate, timeout=15.0, what="condition"):
+    def until(self, predicate, timeout=40.0, what="condition"):
         deadline = time.monotonic() + timeout
         while True:
             try:
