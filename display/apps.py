@@ -35,12 +35,13 @@ def _size(text: str) -> tuple[int, int]:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the screen (default zh)")
     p.add_argument("--windowed", action="store_true", help="a window instead of fullscreen (for a desk)")
+    p.add_argument("--fullscreen", action="store_true", help="fullscreen, no decorations (the default)")
     p.add_argument("--for", dest="seconds", type=float, help="TESTS: stop after this many seconds")
     p.add_argument("--screenshot", metavar="PNG", help="TESTS: save a picture of the screen when stopping")
     p.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 
 
-def _prepare_kivy(size: tuple[int, int], windowed: bool) -> None:
+def _prepare_kivy(size: tuple[int, int], windowed: bool) -> None:  # noqa: C901
     """Kivy's settings must be made before its window is imported."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     from kivy.config import Config
@@ -74,6 +75,13 @@ class _Base:
     def start_feed(self, events: bool):
         from kivy.clock import Clock
 
+        from hall.service.sdnotify import Watchdog
+
+        # systemd (Type=notify, WatchdogSec): ready once drawn; fed from Kivy's clock, so a
+        # frozen screen stops feeding and is restarted
+        self.watchdog = Watchdog()
+        self.watchdog.ready(f"{self.device}: showing {self.hall.id}")
+        Clock.schedule_interval(lambda dt: self.watchdog.feed(), 1.0)
         self.feed = Feed(self.args.broker, self.hall, self.device,
                          lambda kind, value: Clock.schedule_once(lambda dt: self.on_feed(kind, value)),
                          events=events, password=password_of(self.args)).start()
@@ -89,6 +97,10 @@ class _Base:
             if path and path != self.args.screenshot:
                 os.replace(path, self.args.screenshot)
         self.stop()
+
+    def on_stop(self):
+        self.watchdog.stopping()
+        self.feed.stop()
 
     def on_feed(self, kind, value):
         if self.core.handle(kind, value):
@@ -161,7 +173,7 @@ def board_main(argv: list[str]) -> int:
             self.screen.flash(bool(n and n.new and self._blink))
 
         def on_stop(self):
-            self.feed.stop()
+            super().on_stop()
             if self.core.voice:
                 self.core.voice.close()
 
@@ -233,8 +245,5 @@ def window_screen_main(argv: list[str]) -> int:
             if view.ticket != self._shown:
                 self._shown = view.ticket
                 self.trace("redraw", self.core.mirror.seq, view.ticket or "-")
-
-        def on_stop(self):
-            self.feed.stop()
 
     return _run_app(WindowScreenApp, args, config, device)

@@ -14,6 +14,7 @@ import threading
 
 from hall.config import ConfigError, load_hall
 from hall.service.main import clock_from, stop_on_signals
+from hall.service.sdnotify import Watchdog
 from display.feed import Feed, Trace, add_connection_options, password_of, pick_device
 from display.terminal import DisplayCore
 
@@ -48,8 +49,11 @@ def main(argv: list[str]) -> int:
     if args.seconds is not None:
         threading.Timer(args.seconds, stop.set).start()
     log.info("announcing the calls of %s (%s) as %s", config.name, config.id, device)
+    watchdog = Watchdog()  # systemd: yichuang-voice.service is Type=notify with a watchdog
+    watchdog.ready(f"announcing {config.id}")
     try:
         while not stop.is_set():
+            watchdog.feed()
             try:
                 kind, value = inbox.get(timeout=0.2)
             except queue.Empty:
@@ -60,6 +64,7 @@ def main(argv: list[str]) -> int:
                 log.warning("lost the broker (%s); reconnecting", value)
             core.handle(kind, value)
     finally:
+        watchdog.stopping()
         feed.stop()
         voice.wait_idle(30)
         voice.close()

@@ -72,7 +72,8 @@ def test_call_recall_transfer_and_a_hub_restart(mosquitto, hub_hall, start_hub, 
         # recall: announced again, marked 重呼 on the board
         assert caller3.request("recall")["status"] == "ok"
         board.until(lambda: len(board.core.announcer.announced) == 2, what="the recall announced")
-        v = board_view.view(board.core.mirror, clock())
+        v = board.until(lambda: (v := board_view.view(board.core.mirror, clock())).newest.recall and v,
+                        what="the recall on the board")
         assert (v.newest.ticket, v.newest.recall) == ("A001", True)
 
         # transfer to window 1, which calls it
@@ -90,6 +91,7 @@ def test_call_recall_transfer_and_a_hub_restart(mosquitto, hub_hall, start_hub, 
                                     b["calls"][0]["ticket"] == "A002" and b, 10, "retained board")
         v = board.until(lambda: (v := board_view.view(board.core.mirror, clock())).newest.ticket == "A002" and v)
         assert [c.ticket for c in [v.newest, *v.recent]] == [c["ticket"] for c in retained["calls"]][:1 + len(v.recent)]
+        board.until(lambda: len(board.core.announcer.announced) == 4, what="four announcements")
         spoken = [a.ticket for a in board.core.announcer.announced]
         assert spoken == ["A001", "A001", "A001", "A002"]
 
