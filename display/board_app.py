@@ -47,6 +47,12 @@ class WindowCell(Panel):
         layer.add_widget(self.number)
         layer.add_widget(self.label)
         self.add_widget(layer)
+        self.bind(size=self._label_size)
+
+    def _label_size(self, *_):
+        """The label grows with the cell (a township's four big cells), never below its base size."""
+        size = max(theme.WINDOW_LABEL * self.u, min(48 * self.u, self.height * 0.14))
+        self.label.font_size, self.label.height = size, size * 1.25
 
     def show(self, cell) -> None:
         self.label.text = cell.label
