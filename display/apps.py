@@ -154,7 +154,7 @@ def board_main(argv: list[str]) -> int:
             self.redraw_soon = Clock.create_trigger(lambda dt: self.redraw(), 0)
             self.redraw()
             Clock.schedule_interval(lambda dt: self.redraw(), 1.0)
-            Clock.schedule_interval(self.screen.ticker.step, 1 / 20)
+            Clock.schedule_interval(self.screen.ticker.step, 1.0)
             Clock.schedule_interval(self.blink, 0.5)
             self.start_feed(events=not self.args.no_voice)
             return self.screen

@@ -47,7 +47,7 @@ SERVICE_TEXT = 30
 SERVICE_COUNT = 40
 TICKER = 68
 TICKER_TEXT = 38
-TICKER_SPEED = 110  # units per second: calm
+TICKER_PAGE_SECONDS = 8.0  # a notice too long for one line turns a page at a time
 
 
 def first_existing(paths) -> str | None:

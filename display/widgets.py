@@ -2,10 +2,11 @@
 fits its box, the ticker."""
 from __future__ import annotations
 
+import re
+
 from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
-from kivy.uix.stencilview import StencilView
 
 from display import theme
 
@@ -36,6 +37,15 @@ def text(value="", size=32, color=theme.TEXT, bold=False, font=None, halign="cen
     return label
 
 
+_WIDTHS: dict = {}
+
+
+def quantize(size: float) -> int:
+    """Font sizes in steps of 4 px: the font renderer opens a font once per size, and a
+    text that is resized by a pixel or two must not open a 20 MB font file again."""
+    return max(4, int(size) // 4 * 4)
+
+
 class FitLabel(Label):
     """A one-line label whose font is as large as fits its box: at most ``max_size``, at least
     ``min_size``; the text's real width is measured, not guessed."""
@@ -48,42 +58,76 @@ class FitLabel(Label):
     def _fit(self, *_):
         if not self.text or self.width <= 1 or self.height <= 1:
             return
-        size = min(self.max_size, self.height * self.height_share)
-        self.text_size = (None, None)
-        self.font_size = size
-        self.texture_update()
-        width = self.texture_size[0] or 1
+        size = quantize(min(self.max_size, self.height * self.height_share))
+        width = self._width_at(size)
         if width > self.width * self.share:
-            size *= self.width * self.share / width
-        self.font_size = max(self.min_size, size)
+            size = quantize(size * self.width * self.share / width)
+        self.font_size = max(quantize(self.min_size), size)
         self.text_size = self.size
 
+    def _width_at(self, size: int) -> float:
+        """The text's width at ``size``, measured once per (text, size) at a reference size."""
+        key = (self.text, self.font_name, self.bold)
+        ref = _WIDTHS.get(key)
+        if ref is None:
+            from kivy.core.text import Label as CoreLabel
 
-class Ticker(StencilView):
-    """The hall's notice scrolling slowly from right to left."""
+            core = CoreLabel(text=self.text, font_size=100, font_name=self.font_name, bold=self.bold)
+            core.refresh()
+            ref = _WIDTHS[key] = core.content_width / 100
+        return ref * size
 
-    def __init__(self, speed=theme.TICKER_SPEED, font_size=theme.TICKER_TEXT, **kw):
-        super().__init__(**kw)
-        self.speed = speed
-        self.label = Label(font_size=font_size, color=theme.TEXT, size_hint=(None, None))
-        self.label.bind(texture_size=lambda lb, ts: setattr(lb, "size", ts))
+
+class Ticker(BoxLayout):
+    """The notice line, calm: the whole text when it fits, else a page at a time (split at the
+    end of a sentence, turning every ``seconds``). Nothing scrolls, so the board is redrawn
+    only when something changes (a software-rendered 1080p board cannot afford 30 frames a
+    second of scrolling, and an elderly reader cannot follow it)."""
+
+    def __init__(self, font_size=theme.TICKER_TEXT, seconds=theme.TICKER_PAGE_SECONDS, **kw):
+        super().__init__(padding=(font_size * 0.5, 0), **kw)
+        self.seconds = seconds
+        self.label = text("", font_size, theme.TEXT, halign="left", shorten=True, shorten_from="right")
         self.add_widget(self.label)
-        self.offset = 0.0
-        self.bind(pos=self._place, size=self._place)
+        self.value = ""
+        self.pages: list[str] = [""]
+        self.page = 0
+        self.shown_for = 0.0
+        self.bind(width=lambda *_: self._paginate())
 
     def set_text(self, value: str) -> None:
-        if value != self.label.text:
-            self.label.text = value
-            self.offset = 0.0
-            self._place()
+        if value != self.value:
+            self.value = value
+            self._paginate()
+
+    def _paginate(self) -> None:
+        room = self.width - self.padding[0] * 2
+        if room <= 0:
+            return
+        from kivy.core.text import Label as CoreLabel
+
+        def width(t: str) -> float:
+            core = CoreLabel(text=t, font_size=self.label.font_size, font_name=self.label.font_name)
+            core.refresh()
+            return core.content_width
+
+        pieces = [p for p in re.split(r"(?<=[。；！？　])", self.value) if p.strip()] or [""]
+        pages, current = [], ""
+        for piece in pieces:
+            if current and width(current + piece) > room:
+                pages.append(current)
+                current = piece
+            else:
+                current += piece
+        pages.append(current)
+        self.pages, self.page, self.shown_for = [p.strip("　") for p in pages], 0, 0.0
+        self.label.text = self.pages[0]
 
     def step(self, dt: float) -> None:
-        self.offset += self.speed * dt
-        if self.x + 20 - self.offset + self.label.width < self.x:  # gone off the left: come in from the right
-            self.offset = 20 - self.width
-        self._place()
-
-    def _place(self, *_):
-        # starts at the left edge (readable in a still picture), then scrolls left
-        self.label.x = self.x + 20 - self.offset
-        self.label.center_y = self.center_y
+        if len(self.pages) < 2:
+            return
+        self.shown_for += dt
+        if self.shown_for >= self.seconds:
+            self.shown_for = 0.0
+            self.page = (self.page + 1) % len(self.pages)
+            self.label.text = self.pages[self.page]
