@@ -62,9 +62,14 @@ def _load(args, roles):
 
 
 def _run_app(app_class, args, *rest) -> int:
-    from kivy.app import App  # noqa: F401  (imported after _prepare_kivy)
+    import signal
+
+    from kivy.clock import Clock
 
     app = app_class(args, *rest)
+    # SIGTERM (systemd stop) and Ctrl-C: leave through the app, so the feed says offline
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: Clock.schedule_once(lambda dt: app.stop()))
     app.run()
     return 0
 
