@@ -41,7 +41,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
 
 
-def _prepare_kivy(size: tuple[int, int], windowed: bool) -> None:  # noqa: C901
+def _prepare_kivy(size: tuple[int, int], windowed: bool) -> None:
     """Kivy's settings must be made before its window is imported."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     from kivy.config import Config

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from hall.config import HallConfig
+from hall.config import WINDOW_KINDS, HallConfig
 from display.words import say
 
 
@@ -56,7 +56,6 @@ class WindowScreenPresenter:
         status = state.get("status") if state.get("status") in ("open", "paused", "closed") else "unknown"
         label = say(self.lang, "window_of", id=w.id)
         own = (state.get("name_en") or w.name_en) if self.lang == "en" else (state.get("name") or w.name)
-        from hall.config import WINDOW_KINDS
         name = own if own and own not in (label, f"{w.id}号窗口", f"Window {w.id}") else (
             WINDOW_KINDS.get(w.kind, "") if self.lang != "en" else "")
         staff = state.get("staff") if isinstance(state.get("staff"), dict) else None
