@@ -21,6 +21,9 @@ COMMANDS = {
     "backup": ("hall.backup", "online backup of the hall database, keeping the newest N"),
     "restore": ("hall.backup:restore_main", "put a backup in place of a damaged hall database"),
     "provision": ("hall.service.provision", "accounts, TLS certificates and terminal files for every device"),
+    "board": ("display.cli_board", "the hall board (综合屏), with the call announcer"),
+    "window-screen": ("display.cli_window_screen", "the screen above a window (窗口屏)"),
+    "voice": ("display.voice_main", "the call announcer (叫号语音) alone"),
 }
 
 

@@ -165,6 +165,17 @@ class Rules:
 
 
 @dataclass(frozen=True)
+class VoiceSettings:
+    """How the announcer (叫号语音) speaks: ``[voice]`` of the hall file."""
+
+    repeats: int = 2  # each call said this many times
+    max_age: float = 30.0  # seconds: a call older than this when it arrives is shown, not spoken
+    english: bool = False  # say it in English after the Chinese
+    quiet_outside_hours: bool = True  # no voice while the hall is closed
+    recordings: str = ""  # folder of the hall's own clips (same names as the generated pack)
+
+
+@dataclass(frozen=True)
 class HallConfig:
     id: str
     name: str
@@ -187,6 +198,7 @@ class HallConfig:
     key_file: str = ""  # [hall] key_file as written (hall.hallkey resolves it)
     accounts: dict[str, Account] = field(default_factory=dict)
     web: WebSettings = field(default_factory=WebSettings)
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
 
     def is_open_day(self, day: dt.date) -> bool:
         iso = day.isoformat()
@@ -217,7 +229,7 @@ def _hhmm(minutes: int) -> str:
 
 _SCHEMA = {
     "": {"hall": dict, "rules": dict, "staff": list, "service": list, "window": list, "device": list,
-         "account": list, "web": dict},
+         "account": list, "web": dict, "voice": dict},
     "hall": {
         "id": str, "name": str, "name_en": str, "level": str, "timezone": str, "day_starts": str,
         "hours": list, "weekdays": list, "extra_days": list, "closed_days": list, "notice": str,
@@ -242,6 +254,7 @@ _SCHEMA = {
     "device": {"id": str, "role": str, "window": str, "remote": str},
     "account": {"name": str, "role": str, "password_hash": str, "display": str},
     "web": {"device": str, "session_minutes": int, "lockout_after": int, "lockout_minutes": int},
+    "voice": {"repeats": int, "max_age": float, "english": bool, "quiet_outside_hours": bool, "recordings": str},
 }
 _REQUIRED = {
     "": ("hall", "service", "window"),
@@ -381,6 +394,11 @@ def parse_hall(raw: dict, source: str = "<hall>") -> HallConfig:
     devices = _parse_devices(c, top.get("device", []), windows)
     accounts = _parse_accounts(c, top.get("account", []))
     web = _parse_web(c, c.table(top.get("web", {}), "web", "web"), devices)
+    voice = VoiceSettings(**c.table(top.get("voice", {}), "voice", "voice"))
+    if not 1 <= voice.repeats <= 5:
+        c.fail("voice.repeats", "must be 1-5")
+    if voice.max_age <= 0:
+        c.fail("voice.max_age", "must be positive (seconds)")
 
     if c.problems:
         raise ConfigError(c.problems)
@@ -390,6 +408,7 @@ def parse_hall(raw: dict, source: str = "<hall>") -> HallConfig:
         staff=staff, rules=rules, devices=devices, extra_days=extra, closed_days=closed,
         notice=hall.get("notice", ""), web_url=web_url, source=source, key_file=hall.get("key_file", ""),
         accounts=accounts, web=web,
+        voice=voice,
     )
 
 

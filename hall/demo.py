@@ -38,6 +38,11 @@ DEFAULT_PORT = 1883
 
 # Terminal apps the demo starts beside the hub: (name, argv builder taking (config path, broker url)).
 APPS: list[tuple[str, object]] = []
+# the hall board (with the announcer) and window 1's screen, in windows of a desk's size
+APPS.append(("board", lambda config, url: [sys.executable, "-m", "hall.cli", "board", "--config", config, "--broker",
+                                          url, "--windowed", "--size", "1280x720", "--log-level", "WARNING"]))
+APPS.append(("window-screen", lambda config, url: [sys.executable, "-m", "hall.cli", "window-screen", "--config",
+                                                   config, "--broker", url, "--windowed", "--log-level", "WARNING"]))
 
 
 def examples(config: HallConfig, host: str, port: int) -> list[tuple[str, str]]:

@@ -61,4 +61,6 @@ if ! echo "$ECHARTS_SHA256  $echarts" | sha256sum -c --quiet - >/dev/null 2>&1; 
   echo "$ECHARTS_SHA256  $echarts" | sha256sum -c --quiet - || { rm -f "$echarts"; echo "setup: echarts checksum mismatch" >&2; exit 1; }
 fi
 
+# The announcer's clip pack (espeak-ng; ~2 s the first time, nothing when it is complete).
+.venv/bin/python -m display.voice.pack || echo "setup: voice pack not generated (is espeak-ng installed?)" >&2
 echo "setup: ready (.venv)"
