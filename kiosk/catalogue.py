@@ -50,9 +50,9 @@ class Catalogue:
         name = (self.hall.get("name_en") or cfg.name_en or cfg.name) if lang == EN else \
             (self.hall.get("name") or cfg.name)
         if lang == EN:
-            date_text = now.strftime("%a %d %b %Y")
+            date_text = now.strftime("%a %d %b")
         else:
-            date_text = f"{now.year}年{now.month}月{now.day}日 星期{WEEKDAYS_ZH[now.weekday()]}"
+            date_text = f"{now.month}月{now.day}日 星期{WEEKDAYS_ZH[now.weekday()]}"
         open_today = self.hall.get("open_today", cfg.is_open_day(now.date()))
         open_now = self.hall.get("open_now")
         if open_now is None:

@@ -56,7 +56,7 @@ def _home(flow, lang):
     extra = {"offer_elderly": tr("elderly_offer", lang)} if flow.ctx.get("offer_elderly") else {}
     return {"groups": flow.catalogue.groups(lang, flow.elderly),
             "prompt": tr("swipe_prompt", lang) if flow.person is None else tr("or_choose", lang),
-            "lines": tuple(lines), "buttons": tuple(buttons), "extra": extra}
+            "lines": tuple(lines) if flow.person is not None else (tr("or_choose", lang),), "buttons": tuple(buttons), "extra": extra}
 
 
 def _guide(flow, lang):
