@@ -14,6 +14,7 @@ COMMANDS = {
     "mosquitto-config": ("hall.service.mosquitto_config", "write Mosquitto accounts and ACL for a hall"),
     "simulate": ("hall.simulation.main", "simulate whole days of a hall with the real engine"),
     "sim": ("devices.sim", "run a device simulator (ID card reader, printer, keypad, …)"),
+    "appointments": ("hall.appointments", "import the hall's bookings: `yichuang appointments import FILE`"),
     "kiosk": ("kiosk.main", "run the kiosk (取号机) of a hall file's [[device]]"),
 }
 

@@ -35,3 +35,12 @@ def m001_queue(db):
     db["transactions"].create({
         "id": str, "at": float, "verb": str, "source": str, "status": str, "reply": str,
     }, pk="id")
+
+
+@MIGRATIONS()
+def m002_appointments(db):
+    """Bookings a hall imports (`yichuang appointments import FILE`), checked in at the kiosk."""
+    db["appointments"].create({
+        "code": str, "service": str, "day": str, "start": str, "end": str, "person": str, "imported_at": float,
+    }, pk="code", not_null={"service", "day", "start", "end"})
+    db["appointments"].create_index(["day"])
