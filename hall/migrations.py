@@ -38,7 +38,15 @@ def m001_queue(db):
 
 
 @MIGRATIONS()
-def m002_appointments(db):
+def m002_ticket_token(db):
+    """The ticket's unguessable token (its status-page address); unique, so a lookup by token
+    is one index probe and two tickets can never share one."""
+    db["tickets"].add_column("token", str)
+    db["tickets"].create_index(["token"], unique=True)
+
+
+@MIGRATIONS()
+def m003_appointments(db):
     """Bookings a hall imports (`yichuang appointments import FILE`), checked in at the kiosk."""
     db["appointments"].create({
         "code": str, "service": str, "day": str, "start": str, "end": str, "person": str, "imported_at": float,
