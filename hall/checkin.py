@@ -34,6 +34,10 @@ def lookup(ctx, cmd: dict) -> dict:
     state = ctx.state
     if cmd.get("number"):
         t = ctx.ticket(cmd)
+    elif cmd.get("token"):
+        t = next((x for x in state.tickets.values() if x.token == cmd["token"]), None)
+        if t is None:
+            raise refuse("unknown_ticket", number="")
     else:
         person = cmd.get("person") if isinstance(cmd.get("person"), dict) else {}
         pid, service = person.get("hash"), cmd.get("service")

@@ -129,7 +129,8 @@ VERBS: dict[str, Verb] = {v.name: v for v in (
     ), KIOSK + MANAGER, "取号 take a ticket"),
     Verb("cancel", (_NUMBER, _REASON), KIOSK + MANAGER, "取消 cancel a live ticket"),
     Verb("lookup", (
-        Field("number", "text", False, "ticket number (give this, or person and service)"),
+        Field("number", "text", False, "ticket number (give this, the token, or person and service)"),
+        Field("token", "text", False, "the ticket's token, from its QR code"),
         Field("service", "text", False, "service code, with person: that citizen's live ticket"),
         _PERSON,
     ), KIOSK + MANAGER, "查询 a ticket's live status; changes nothing"),

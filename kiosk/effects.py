@@ -26,6 +26,7 @@ class Print:
 
     data: dict
     job: int
+    reprint: bool = False
 
 
 @dataclass(frozen=True)

@@ -212,7 +212,7 @@ class KioskFlow:
             return False
         self.print_job = next(self._jobs)
         self.ctx.update(note=None, printing=True, purpose="reprint")
-        self.effects.append(Print(self.ctx["data"], self.print_job))
+        self.effects.append(Print(self.ctx["data"], self.print_job, reprint=True))
 
     def _on_return_missed(self, _):
         data = self.ctx.get("data") or {}

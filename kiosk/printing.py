@@ -1,50 +1,23 @@
-"""From the hub's ticket reply to what the kiosk prints and shows: the one adapter.
+"""From the hub's ticket reply to what the kiosk prints and shows.
 
-The contract names ONE function for this, ``hall.printed_ticket.printed_ticket(reply_data,
-config, ...)``, and one ticket QR, ``hall.protocol.ticket_url(web_url, token)``. Until they
-are on main this module builds the same ``devices.printer.ticket.Ticket`` itself; the kiosk
-calls only ``printed_ticket`` and ``ticket_qr`` below, so the switch is made here alone.
+One function turns a reply into the printed ticket (``hall.printed_ticket``), and one defines
+the ticket's QR (``hall.protocol.ticket_url``: the hall web's status page of the ticket, by
+its unguessable token, with no personal data). The screen shows the very same QR, so a
+citizen whose ticket did not print can photograph it.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from devices.printer.ticket import Ticket
 from hall.config import HallConfig
-
-try:  # the contract's own function, once merged
-    from hall.printed_ticket import printed_ticket as _contract_printed_ticket
-except ImportError:  # pragma: no cover - depends on what main holds
-    _contract_printed_ticket = None
-try:
-    from hall.protocol import ticket_url as _ticket_url
-except ImportError:  # pragma: no cover
-    _ticket_url = None
+from hall.printed_ticket import printed_ticket as _printed_ticket
+from hall.protocol import ticket_url
 
 
-def ticket_qr(data: dict, config: HallConfig) -> str:
-    """The ticket's QR text: the status page URL with the ticket's token (no personal data);
-    before tokens exist, the compact ``YC-T:<hall>:<yyyymmdd>:<number>`` form the scanner knows."""
+def ticket_qr(data: dict, config: HallConfig) -> str | None:
     token = data.get("token")
-    web_url = getattr(config, "web_url", "") or ""
-    if token and _ticket_url is not None and web_url:
-        return _ticket_url(web_url, token)
-    day = str(data.get("id", "")).split(":")[0].replace("-", "") or dt.date.today().strftime("%Y%m%d")
-    return f"YC-T:{config.id}:{day}:{data.get('ticket', '')}"
+    return ticket_url(config.web_url, token) if token else None
 
 
-def printed_ticket(data: dict, config: HallConfig) -> Ticket:
-    if _contract_printed_ticket is not None:
-        return _contract_printed_ticket(data, config)
-    issued = data.get("issued_at")
-    try:
-        when = dt.datetime.fromisoformat(issued) if issued else dt.datetime.now(config.timezone)
-    except ValueError:
-        when = dt.datetime.now(config.timezone)
-    wait = data.get("estimated_wait_min")
-    return Ticket(
-        hall_name=config.name, ticket_number=data["ticket"], service_name=data.get("service_name") or data["service"],
-        people_ahead=int(data.get("people_ahead") or 0),
-        estimated_wait_minutes=0 if not wait else max(1, round(float(wait))),
-        issued_at=when, qr_payload=ticket_qr(data, config), notice=config.notice,
-        green_channel=data.get("priority") == "green")
+def printed_ticket(data: dict, config: HallConfig, now: float | None = None) -> Ticket:
+    """``now`` (epoch seconds) marks a reprint with its time (补打时间)."""
+    return _printed_ticket(data, config, now=now)

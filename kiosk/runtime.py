@@ -12,6 +12,7 @@ import json
 import logging
 import queue
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Callable
@@ -143,7 +144,8 @@ class KioskRuntime:
             st = printer.status()
             self.post(lambda: self.flow.printer_checked(st.can_print, st.state.message_zh, st.state.message_en))
             return
-        result = printer.print_ticket(printed_ticket(effect.data, self.config))
+        when = time.time() if effect.reprint else None
+        result = printer.print_ticket(printed_ticket(effect.data, self.config, now=when))
         printer.pending.clear()  # the kiosk decides about a failed ticket (no late reprint of a cancelled one)
         zh = result.message_zh
         en = result.error.message_en if result.error else result.state.message_en

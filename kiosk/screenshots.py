@@ -31,7 +31,7 @@ def _reply(txn, **extra):
     data = {"ticket": "C012", "id": "2026-03-03:C012", "service": "household", "service_name": "户籍与证明开具",
             "service_name_en": "Household registration and certificates", "status": "waiting", "priority": None,
             "people_ahead": 3, "estimated_wait_min": 14.0, "issued_at": "2026-03-03T10:02:05.000+08:00",
-            "window": None, "pinned_window": None}
+            "window": None, "pinned_window": None, "token": "q7Hc2mV9xT4pL0sR8aZb3w"}
     data.update(extra)
     return {"v": 1, "status": "ok", "transaction": txn, "data": data}
 
@@ -122,7 +122,7 @@ def scene_holding(flow):
 def scene_status(flow):
     from kiosk.effects import Send
 
-    flow.scan("ticket", "YC-T:banzhuyuan:20260303:C012", {"hall": "banzhuyuan", "number": "C012"})
+    flow.scan("ticket", "http://127.0.0.1:8080/t/q7Hc2mV9xT4pL0sR8aZb3w", {"token": "q7Hc2mV9xT4pL0sR8aZb3w"})
     lookup = [e for e in flow.take_effects() if isinstance(e, Send)][-1]
     flow.reply(_reply(lookup.transaction, status="called", window="2"))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from devices.idcard.cards import demo_cards
 from hall.appointments import import_bookings, parse
 from hall.clock import HallCalendar
 from hall.store import HallStore
@@ -96,7 +97,7 @@ def test_bad_booking_files_are_refused_whole_with_every_problem(config):
     bad = ("code,service,date,slot,person\n"
            "AB,household,2026-03-03,10:00-10:30,\n"
            "APPT000009,nosuch,2026-13-03,10:30-10:00,\n"
-           "APPT000010,household,2026-03-03,10:00-10:30,110101199003071234\n")
+           f"APPT000010,household,2026-03-03,10:00-10:30,{demo_cards()['resident'].id_number}\n")
     rows, problems = parse(bad, config)
     text = "\n".join(problems)
     assert "line 2: code 'AB'" in text and "line 3: no service 'nosuch'" in text

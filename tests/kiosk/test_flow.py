@@ -22,7 +22,7 @@ def ok_reply(txn, number="C001", service="household", **extra):
     data = {"ticket": number, "id": f"2026-03-03:{number}", "service": service, "service_name": "户籍与证明开具",
             "service_name_en": "Household registration and certificates", "status": "waiting", "priority": None,
             "people_ahead": 2, "estimated_wait_min": 12.0, "issued_at": "2026-03-03T10:00:01.000+08:00",
-            "window": None, "pinned_window": None, **extra}
+            "window": None, "pinned_window": None, "token": "tok" + number + "x" * 16, **extra}
     return {"v": 1, "status": "ok", "transaction": txn, "data": data}
 
 
@@ -101,7 +101,7 @@ def test_one_tap_prints_a_ticket(flow):
     v = flow.view()
     assert (v.screen, v.number) == ("ticket", "C001")
     assert "请取走小票，留意叫号" in v.lines and "前面还有 2 人等候" in v.lines and "预计等候约 12 分钟" in v.lines
-    assert v.qr == "YC-T:banzhuyuan:20260303:C001"
+    assert v.qr == "http://127.0.0.1:8080/t/tokC001xxxxxxxxxxxxxxxx"
     assert v.button("done") and not v.button("noted")
 
 
@@ -307,10 +307,10 @@ def test_card_faults_are_plain_sentences_and_quiet_conditions_say_nothing(flow, 
 # ---------------------------------------------------------------- QR codes
 
 def test_a_tickets_qr_shows_its_live_status(flow):
-    assert flow.scan("ticket", "YC-T:banzhuyuan:20260303:C001",
-                     {"hall": "banzhuyuan", "date": "20260303", "number": "C001"})
+    assert flow.scan("ticket", "http://127.0.0.1:8080/t/tokC001xxxxxxxxxxxxxxxx",
+                     {"token": "tokC001xxxxxxxxxxxxxxxx"})
     [lookup] = sends(flow.take_effects(), "lookup")
-    assert lookup.fields == {"number": "C001"}
+    assert lookup.fields == {"token": "tokC001xxxxxxxxxxxxxxxx"}
     flow.reply(ok_reply(lookup.transaction, status="called", window="2"))
     v = flow.view()
     assert v.screen == "status" and v.lines[0] == "请到2号窗口办理"
