@@ -113,13 +113,16 @@ def _header(view: View, theme: Theme, press) -> Widget:
     bar.add_widget(top)
     bottom = BoxLayout(spacing=theme.gap, size_hint_y=None, height=theme.small * 2)
     mark = "●" if h.online else "○"
-    status = Label(text=f"{mark} {h.open_text} · {h.hours_text}", font_size=theme.small * 0.9,
-                   color=rgba(theme.header_text), halign="left", valign="middle", shorten=True)
+    hours = "" if view.elderly else f" · {h.hours_text}"  # large type: what matters, whole
+    status = Label(text=f"{mark} {h.open_text}{hours}", font_size=theme.small * 0.9,
+                   color=rgba(theme.header_text), halign="left", valign="middle", shorten=True,
+                   shorten_from="right")
     status.bind(size=lambda w, s: setattr(w, "text_size", s))
     bottom.add_widget(status)
     for key, action in (("lang_switch", "lang"), ("elderly_off" if view.elderly else "elderly_on", "elderly")):
         b = button(tr(key, view.lang), theme, "secondary", press(action), height=theme.small * 2, size=theme.small,
-                   size_hint_x=None, width=theme.small * 6)
+                   size_hint_x=None, width=theme.small * 7)
+        b.kiosk_action = (action, None)
         bottom.add_widget(b)
     bar.add_widget(bottom)
     return bar
@@ -129,8 +132,10 @@ def _home(body, view: View, theme: Theme, landscape: bool, press) -> None:
     prompt = _paint(BoxLayout(orientation="vertical", size_hint_y=None, padding=theme.gap), theme.prompt_bg)
     if view.greeting:
         greet = view.greeting + (f"  【{tr('green_channel', view.lang)}】" if view.green else "")
-        prompt.add_widget(label(greet, theme.title, theme.prompt_text, bold=True, halign="center"))
-    prompt.add_widget(label(("▣ " if not view.greeting else "") + view.prompt, theme.title if not view.greeting else theme.button,
+        prompt.add_widget(label(greet, theme.button if landscape else theme.title, theme.prompt_text, bold=True,
+                                halign="center"))
+    big = theme.button if view.greeting or landscape else theme.title
+    prompt.add_widget(label(("▣ " if not view.greeting else "") + view.prompt, big,
                             theme.prompt_text, bold=True, halign="center"))
     for line in view.lines:
         prompt.add_widget(label(line, theme.body, theme.prompt_text, halign="center"))
@@ -148,12 +153,12 @@ def _home(body, view: View, theme: Theme, landscape: bool, press) -> None:
     for group in view.groups:
         if not group.domain:  # elderly mode: the tiles alone, large
             for tile in group.tiles:
-                grid.add_widget(_tile(tile, view, theme, press))
+                grid.add_widget(_tile(tile, view, theme, press, landscape))
             continue
         section = BoxLayout(orientation="vertical", size_hint_y=None, spacing=theme.gap / 2)
         section.add_widget(label(group.domain, theme.small, theme.muted, bold=True))
         for tile in group.tiles:
-            section.add_widget(_tile(tile, view, theme, press))
+            section.add_widget(_tile(tile, view, theme, press, landscape))
         section.bind(minimum_height=section.setter("height"))
         grid.add_widget(section)
     scroll = ScrollView(do_scroll_x=False)
@@ -161,12 +166,15 @@ def _home(body, view: View, theme: Theme, landscape: bool, press) -> None:
     body.add_widget(scroll)
     row = BoxLayout(size_hint_y=None, height=theme.target, spacing=theme.gap)
     for b in view.buttons:
-        row.add_widget(button(b.label, theme, b.kind, press(b.action, b.arg)))
+        btn = button(b.label, theme, b.kind, press(b.action, b.arg))
+        btn.kiosk_action = (b.action, b.arg)
+        row.add_widget(btn)
     body.add_widget(row)
 
 
-def _tile(tile, view: View, theme: Theme, press) -> Widget:
-    box = BoxLayout(orientation="horizontal", size_hint_y=None, height=theme.tile, spacing=2)
+def _tile(tile, view: View, theme: Theme, press, landscape: bool = False) -> Widget:
+    tall = min(theme.tile, 180) if landscape else theme.tile  # still ≥ 25 mm in elderly mode
+    box = BoxLayout(orientation="horizontal", size_hint_y=None, height=tall, spacing=2)
     figures = "  ".join(x for x in (tile.waiting, tile.wait) if x)
     sub = "  ".join(x for x in (figures, tile.note) if x)
     text = f"[b]{tile.name}[/b]\n[size={theme.body}]{sub}[/size]" if sub else f"[b]{tile.name}[/b]"
@@ -176,14 +184,14 @@ def _tile(tile, view: View, theme: Theme, press) -> Widget:
                    valign="middle", disabled=not tile.enabled, background_disabled_normal="",
                    disabled_color=rgba(theme.tile_text))
     main.bind(width=lambda w, width: setattr(w, "text_size", (width - 40, None)))
-    main.bind(texture_size=lambda w, ts: setattr(box, "height", max(theme.tile, ts[1] + 40)))
+    main.bind(texture_size=lambda w, ts: setattr(box, "height", max(tall, ts[1] + 30)))
     main.bind(state=lambda w, state: setattr(w, "opacity", 0.6 if state == "down" else 1.0))
     main.bind(on_release=lambda *_: press("take", tile.code)())
     main.kiosk_action = ("take", tile.code)
     box.add_widget(main)
     if not view.elderly:
         guide = button(tr("guide_link", view.lang), theme, "secondary", press("guide", tile.code),
-                       height=theme.tile, size=theme.small, size_hint_x=None, width=theme.tile * 0.9)
+                       height=tall, size=theme.small, size_hint_x=None, width=theme.tile * 0.9)
         guide.kiosk_action = ("guide", tile.code)
         box.add_widget(guide)
     return box
@@ -197,8 +205,9 @@ def _page(body, view: View, theme: Theme, landscape: bool, press) -> None:
     content = BoxLayout(orientation="horizontal" if landscape else "vertical", spacing=theme.gap * 2)
     left = GridLayout(cols=1, spacing=theme.gap, size_hint_y=None)
     left.bind(minimum_height=left.setter("height"))
-    if view.number:
-        left.add_widget(label(view.number, theme.number, theme.text, bold=True, halign="center"))
+    if view.number:  # landscape has little height: the smallest size UI.md allows (160 px, ×1.5 elderly)
+        size = min(theme.number, 240 if view.elderly else 180) if landscape else theme.number
+        left.add_widget(label(view.number, size, theme.text, bold=True, halign="center"))
     if view.extra.get("green"):
         tag = _paint(AnchorLayout(size_hint_y=None, height=theme.target), theme.green_bg)
         tag.add_widget(label("【" + tr("green_channel", view.lang) + "】", theme.button, theme.green_text, bold=True,
@@ -214,8 +223,8 @@ def _page(body, view: View, theme: Theme, landscape: bool, press) -> None:
     scroll.add_widget(left)
     content.add_widget(scroll)
     if view.qr:
-        anchor = AnchorLayout(size_hint=(0.6, 1) if landscape else (1, None),
-                              height=theme.number * 2 + theme.gap)
+        anchor = AnchorLayout(size_hint=(0.6, 1) if landscape else (1, None), anchor_x="center", anchor_y="center",
+                              height=min(theme.number * 2, 520) + theme.gap)
         anchor.add_widget(qr_image(view.qr, min(theme.number * 2, 520)))
         content.add_widget(anchor)
     body.add_widget(content)
@@ -228,9 +237,10 @@ def _page(body, view: View, theme: Theme, landscape: bool, press) -> None:
             pad.add_widget(button(b.label, theme, b.kind, press(b.action, b.arg)))
         body.add_widget(pad)
         return
-    row = BoxLayout(size_hint_y=None, height=theme.target * 1.3, spacing=theme.gap * 2)
+    tall = theme.target if landscape else theme.target * 1.3
+    row = BoxLayout(size_hint_y=None, height=tall, spacing=theme.gap * 2)
     for b in view.buttons:
-        btn = button(b.label, theme, b.kind, press(b.action, b.arg), height=theme.target * 1.3)
+        btn = button(b.label, theme, b.kind, press(b.action, b.arg), height=tall)
         btn.kiosk_action = (b.action, b.arg)
         row.add_widget(btn)
     body.add_widget(row)
