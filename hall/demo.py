@@ -25,7 +25,13 @@ from hall.service.local_broker import free_port
 from hall.service.main import prepare, stop_on_signals
 
 # Terminal apps the demo starts beside the hub: (name, argv builder taking (config path, broker url)).
-APPS: list[tuple[str, object]] = []
+APPS: list[tuple[str, object]] = [
+    # the kiosk with a dummy printer and no card reader or scanner (the hall file's URLs name real ones)
+    ("kiosk", lambda config, url: [sys.executable, "-m", "hall.cli", "kiosk", "--config", str(config),
+                                   "--device", "kiosk-1", "--broker", url, "--printer", "dummy://",
+                                   "--idcard", "", "--sscard", "", "--scanner", "", "--demo-key",
+                                   "--size", "1080x1920"]),
+]
 
 
 def examples(config: HallConfig, host: str, port: int) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 
 from hall.config import ConfigError, load_hall
@@ -24,6 +25,8 @@ def parse_args(argv):
     for dev in ("idcard", "sscard", "scanner", "printer"):
         p.add_argument(f"--{dev}", default=None, help=f"{dev} URL (overrides the hall file)")
     p.add_argument("--idle-seconds", type=int, default=None)
+    p.add_argument("--demo-key", action="store_true",
+                   help="TESTS/DEMOS ONLY: hash ID numbers with a fixed, public key instead of the hall's")
     p.add_argument("--log-level", default="INFO")
     return p.parse_args(argv)
 
@@ -36,17 +39,20 @@ def main(argv=None) -> int:
     except ConfigError as err:
         print(err, file=sys.stderr)
         return 2
+    from hall.service.bus import parse_broker_url
     from kiosk.settings import KioskConfigError, hall_key, kiosk_settings
 
     try:
         overrides = {"idcard": args.idcard, "sscard": args.sscard, "scanner": args.scanner,
                      "printer": args.printer, "idle_seconds": args.idle_seconds}
         settings, urls, inches = kiosk_settings(config, args.device, overrides)
-        key = hall_key(args.config)
-    except KioskConfigError as err:
+        key = b"yichuang-demo-key-not-secret" if args.demo_key else hall_key(args.config)
+        parse_broker_url(args.broker)
+    except (KioskConfigError, ValueError) as err:
         print(f"yichuang kiosk: {err}", file=sys.stderr)
         return 2
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")  # SIGTERM is ours: stop cleanly (systemd, the demo)
     from kivy.config import Config
 
     Config.set("kivy", "exit_on_escape", "0")
@@ -65,7 +71,16 @@ def main(argv=None) -> int:
     def runtime(post, quit_app):
         return KioskRuntime(flow, args.broker, urls, key, post, speaker=speaker(), on_quit=quit_app)
 
-    KioskApp(flow, runtime_factory=runtime, fullscreen=args.fullscreen, scale=scale_for(inches)).run()
+    app = KioskApp(flow, runtime_factory=runtime, fullscreen=args.fullscreen, scale=scale_for(inches))
+
+    def stop(*_):
+        from kivy.clock import Clock
+
+        Clock.schedule_once(lambda _dt: app.stop(), 0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    app.run()
     return 0
 
 
