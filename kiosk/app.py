@@ -7,7 +7,9 @@ and timeouts. An exception in a callback is logged and the kiosk goes home inste
 """
 from __future__ import annotations
 
+import json
 import logging
+import os
 
 from kivy.app import App
 from kivy.base import ExceptionHandler, ExceptionManager
@@ -20,6 +22,7 @@ from kiosk.theme import register_font, theme_for
 from kiosk.widgets import render
 
 log = logging.getLogger("yichuang.kiosk")
+LAYOUT_ENV = "YICHUANG_KIOSK_LAYOUT"  # a file to write each screen's button positions to
 
 
 class _StayUp(ExceptionHandler):
@@ -71,6 +74,7 @@ class KioskApp(App):
             self.runtime.start()
         Clock.schedule_interval(self._tick, 0.25)
         self.refresh(force=True)
+        Clock.schedule_once(lambda _dt: log.info("kiosk: home screen shown"), 0)  # after the first frame
         return self._container
 
     def on_stop(self):
@@ -107,3 +111,21 @@ class KioskApp(App):
         self._container.clear_widgets()
         self._container.add_widget(render(view, theme, landscape, self.act))
         self.renders += 1
+        if os.environ.get(LAYOUT_ENV):
+            Clock.schedule_once(lambda _dt: self.dump_layout(os.environ[LAYOUT_ENV]), 0.1)
+
+    def dump_layout(self, path: str) -> None:
+        """Where each button of the screen is, in X11 pixels (origin top left), for a test that
+        clicks the real window (xdotool) or a field engineer checking a panel's touch mapping."""
+        view = self._last_view
+        buttons = []
+        for w in self._container.walk():
+            action = getattr(w, "kiosk_action", None)
+            if action is not None:
+                x, y = w.to_window(*w.center)
+                buttons.append({"action": action[0], "arg": action[1], "x": round(x), "y": round(Window.height - y)})
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump({"screen": view.screen, "generation": view.generation, "number": view.number,
+                       "lines": list(view.lines), "buttons": buttons}, f, ensure_ascii=False)
+        os.replace(tmp, path)
