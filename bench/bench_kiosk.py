@@ -68,8 +68,11 @@ def main() -> int:
         try:
             wait_hub_connected(hub, log, 1)
             rtt = bare_round_trips(broker.port, 400)
-            lat = drive(broker.url, tmp, LATENCY_TICKETS, "10")["latencies"]
-            mem = drive(broker.url, tmp, RSS_TICKETS, f"10,{RSS_TICKETS}")["rss"]
+            first = drive(broker.url, tmp, LATENCY_TICKETS, "10")
+            lat = first["latencies"]
+            second = drive(broker.url, tmp, RSS_TICKETS, f"10,{RSS_TICKETS}")
+            mem = second["rss"]
+            failed = first["failed"] + second["failed"]
             starts = [cold_start(broker.url, tmp) for _ in range(COLD_STARTS)]
         finally:
             hub.terminate()
@@ -86,6 +89,7 @@ def main() -> int:
           f"      1.00 |      1.00 |")
     print(f"| touch -> last byte of the ticket at the printer          | {len(lat):7d} | {t50:6.2f} | {t95:6.2f} |"
           f" {t50 / b50:9.1f} | {t95 / b95:9.1f} |")
+    print(f"(printer status not answered in time, ticket taken again: {failed} of {LATENCY_TICKETS + RSS_TICKETS})")
     print()
     print(f"| cold start to the home screen | " + " | ".join(f"{s:.2f} s" for s in starts) + " |")
     print()

@@ -34,8 +34,8 @@ cuts: list[float] = []
 sim.on_cut = lambda _elements: cuts.append(time.perf_counter())  # the cut is the job's last byte
 flow = KioskFlow(config, KioskSettings(device="kiosk-1"))
 app = KioskApp(flow, runtime_factory=lambda post, _quit: KioskRuntime(
-    flow, url, DeviceUrls(printer=f"serial://{sim.path}"), b"bench-key", post))
-state = {"t0": None, "done": 0, "cuts": 0}
+    flow, url, DeviceUrls(printer=f"serial://{sim.path}?timeout=2"), b"bench-key", post), catch_errors=False)
+state = {"t0": None, "done": 0, "cuts": 0, "failed": 0}
 latencies: list[float] = []
 rss: dict[int, int] = {}
 
@@ -50,6 +50,11 @@ def step(_dt):
         if flow.screen == "home" and flow.online and flow.catalogue.services:
             state["t0"] = time.perf_counter()
             app.act("take", "help", flow.generation)
+        return
+    if flow.screen == "printer_problem" or (flow.screen == "ticket" and flow.ctx.get("mode") != "printed"):
+        state["failed"] += 1  # the printer did not answer in time (a loaded machine): start again
+        flow.reset()
+        state["t0"] = None
         return
     if flow.screen == "ticket" and len(cuts) > state["cuts"]:
         latencies.append((cuts[-1] - state["t0"]) * 1000)
@@ -69,4 +74,4 @@ def step(_dt):
 Clock.schedule_interval(step, 0)
 app.run()
 sim.stop()
-print(json.dumps({"latencies": latencies, "rss": rss}))
+print(json.dumps({"latencies": latencies, "rss": rss, "failed": state["failed"]}))
