@@ -270,7 +270,7 @@ class KioskFlow:
         if elder and not self.elderly:
             self.ctx["offer_elderly"] = True
         if self.elderly and elder:
-            self.effects.append(voice.prompt("kiosk_green"))
+            self.effects.append(voice.prompt(self.lang, "kiosk-green"))
         return True
 
     def card_error(self, err) -> None:
@@ -491,21 +491,21 @@ class KioskFlow:
         s, ctx = self.screen, self.ctx
         number = (ctx.get("data") or {}).get("ticket")
         if s == "home":
-            self.effects.append(voice.prompt("kiosk_welcome"))
+            self.effects.append(voice.prompt(self.lang, "kiosk-welcome"))
         elif s == "guide":
-            self.effects.append(voice.prompt("kiosk_guide"))
+            self.effects.append(voice.prompt(self.lang, "kiosk-guide"))
         elif s == "ticket" and number:
-            tail = "kiosk_take_slip" if ctx.get("mode") == "printed" else "kiosk_write_down"
-            head = ("kiosk_checked_in",) if ctx.get("title") else ()
-            self.effects.append(voice.prompt(*head, "kiosk_your_number", "#" + number, tail))
+            tail = "kiosk-take-slip" if ctx.get("mode") == "printed" else "kiosk-write-down"
+            head = ("kiosk-checked-in",) if ctx.get("title") else ()
+            self.effects.append(voice.prompt(self.lang, *head, "kiosk-your-number", "#" + number, tail))
         elif s == "printer_problem":
-            self.effects.append(voice.prompt("kiosk_printer_problem"))
+            self.effects.append(voice.prompt(self.lang, "kiosk-printer-problem"))
         elif s == "refused":
-            self.effects.append(voice.prompt("kiosk_refused"))
+            self.effects.append(voice.prompt(self.lang, "kiosk-refused"))
         elif s == "holding" and number:
-            self.effects.append(voice.prompt("kiosk_holding", "kiosk_your_number", "#" + number))
+            self.effects.append(voice.prompt(self.lang, "kiosk-holding", "kiosk-your-number", "#" + number))
         elif s == "unknown_code":
-            self.effects.append(voice.prompt("kiosk_unknown_code"))
+            self.effects.append(voice.prompt(self.lang, "kiosk-unknown-code"))
 
     # ================================================================= the view
     def view(self) -> View:

@@ -270,7 +270,7 @@ def test_an_elderly_card_gets_the_green_channel_and_the_offer_of_elderly_mode(fl
     v = flow.view()
     assert v.elderly and len(v.groups) == 1 and len(v.groups[0].tiles) == 4
     speech = [e for e in flow.take_effects() if isinstance(e, Speak)]
-    assert speech and speech[0].clips == ("kiosk_welcome",)
+    assert speech and speech[0].clips == ("prompt-zh-kiosk-welcome",)
 
 
 def test_already_holding_shows_the_ticket_and_reprints_it(flow):
@@ -410,8 +410,14 @@ def test_elderly_mode_speaks_the_number_digit_by_digit(flow):
     [job] = [e for e in flow.take_effects() if isinstance(e, Print)]
     flow.printed(job.job, True)
     [speech] = [e for e in flow.take_effects() if isinstance(e, Speak)]
-    assert speech.clips == ("kiosk_your_number", "letter_A", "digit_0", "digit_1", "digit_2", "kiosk_take_slip")
+    assert speech.clips == ("prompt-zh-kiosk-your-number", "zh-letter-a", "zh-digit-0", "zh-digit-1", "zh-digit-2",
+                            "prompt-zh-kiosk-take-slip")
     assert "A零一二" in speech.text
+    flow.touch("lang")
+    flow.touch("done")
+    flow.touch("elderly")
+    [welcome] = [e for e in flow.take_effects() if isinstance(e, Speak)]
+    assert welcome.clips == ("prompt-zh-kiosk-welcome",)  # done: the next citizen starts in Chinese
 
 
 def test_manager_gesture_and_pin(make_kiosk):
@@ -430,3 +436,10 @@ def test_manager_gesture_and_pin(make_kiosk):
     assert flow.view().pin == "●●●●"
     flow.touch("pin_ok")
     assert any(isinstance(e, Quit) for e in flow.take_effects())
+
+
+def test_elderly_prompts_follow_the_language(flow):
+    flow.touch("lang")
+    flow.touch("elderly")
+    [speech] = [e for e in flow.take_effects() if isinstance(e, Speak)]
+    assert speech.clips == ("prompt-en-kiosk-welcome",) and speech.text == "Please place your ID card, or touch a service"
