@@ -217,3 +217,28 @@ def test_a_citizens_morning_at_the_kiosk(hall, mosquitto, tmp_path, caplog):
     assert not has_id_number(traffic.decode("utf-8", "replace"))
     assert secret not in dump and card.name not in dump
     assert secret not in log.read_text() and secret not in caplog.text and card.name not in caplog.text
+
+
+def test_reader_faults_are_plain_sentences_and_the_reader_recovers(mosquitto, tmp_path):
+    """A garbled frame, the reader unplugged and back: a sentence on screen, then cards again."""
+    cards = demo_virtual_cards()
+    reader = IdCardSimulator(link=str(tmp_path / "yc-idcard")).start()
+    kiosk = Kiosk(load_hall(TOWNSHIP), mosquitto.url, DeviceUrls(idcard=reader.path))
+    try:
+        reader.inject("bad_checksum", count=4)  # the driver retries once, then says so
+        reader.place(cards["resident"])
+        # garbled frames: the driver says so, or that the device did not answer (a frame it dropped)
+        kiosk.pump(lambda: kiosk.view().notice in ("设备通信异常，请重试", "设备无响应，请稍候再试"), what="fault notice")
+        kiosk.pump(lambda: kiosk.flow.person is not None, what="the card read after the fault", timeout=30)
+        assert kiosk.view().greeting == "张*丰，您好"
+        reader.stop()  # unplugged
+        kiosk.pump(lambda: kiosk.view().notice == "读卡器暂不可用，您仍可点击业务取号", what="unplugged notice")
+        kiosk.flow.reset()
+        reader.start()  # plugged back at the same path; a new card
+        reader.lift()
+        reader.place(cards["resident_long_term"])
+        kiosk.pump(lambda: kiosk.flow.person is not None, what="a card after the reader came back", timeout=30)
+        assert kiosk.view().greeting == "李*英，您好" and kiosk.view().green
+    finally:
+        kiosk.stop()
+        reader.stop()
