@@ -46,8 +46,11 @@ def main(argv=None) -> int:
         overrides = {"idcard": args.idcard, "sscard": args.sscard, "scanner": args.scanner,
                      "printer": args.printer, "idle_seconds": args.idle_seconds}
         settings, urls, inches = kiosk_settings(config, args.device, overrides)
-        key = b"yichuang-demo-key-not-secret" if args.demo_key else hall_key(args.config)
+        key = b"yichuang-demo-key-not-secret" if args.demo_key else hall_key(config)
         parse_broker_url(args.broker)
+    except ConfigError as err:
+        print(err, file=sys.stderr)
+        return 2
     except (KioskConfigError, ValueError) as err:
         print(f"yichuang kiosk: {err}", file=sys.stderr)
         return 2

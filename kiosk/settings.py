@@ -11,15 +11,9 @@ simulator's pty) without touching code. docs/hall-config.md lists the keys.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from hall.config import HallConfig
 from kiosk.flow import KioskSettings
 from kiosk.runtime import DeviceUrls
-
-KEY_ENV = "YICHUANG_HALL_KEY"
-
 
 class KioskConfigError(Exception):
     pass
@@ -45,21 +39,9 @@ def kiosk_settings(config: HallConfig, device_id: str, overrides: dict | None = 
     return settings, urls, opts.get("screen_inches")
 
 
-def hall_key(config_path: str | Path) -> bytes:
-    """The hall's secret HMAC key for hashing ID numbers (the same key on every device of the
-    hall, so the hub recognises a citizen again). ``hall.hallkey`` when it is there; else the
-    environment (``YICHUANG_HALL_KEY``) or a ``<hall file>.key`` beside the hall file."""
-    try:
-        from hall.hallkey import load_hall_key
-    except ImportError:
-        load_hall_key = None
-    if load_hall_key is not None:
-        return load_hall_key(config_path)
-    if os.environ.get(KEY_ENV):
-        return os.environ[KEY_ENV].encode("utf-8")
-    path = Path(str(config_path) + ".key")
-    if path.exists():
-        key = path.read_bytes().strip()
-        if key:
-            return key
-    raise KioskConfigError(f"no hall key: set {KEY_ENV} or write one to {path} (the same on every device)")
+def hall_key(config: HallConfig) -> bytes:
+    """The hall's secret key for hashing ID numbers (``hall.hallkey``: ``[hall] key_file``, or
+    the hall file's name with ``.key``; the same file on every terminal of the hall)."""
+    from hall.hallkey import load_hall_key
+
+    return load_hall_key(config)

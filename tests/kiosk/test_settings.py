@@ -46,9 +46,12 @@ def test_the_command_line_refuses_plainly(tmp_path):
     out = subprocess.run(run + ["--demo-key", "--broker", "http://x"], capture_output=True, text=True, cwd=ROOT,
                          timeout=60)
     assert out.returncode == 2 and "expected mqtt://" in out.stderr
-    out = subprocess.run(run, capture_output=True, text=True, cwd=ROOT, timeout=60,
-                         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
-    assert out.returncode == 2 and "no hall key" in out.stderr
+    hall = tmp_path / "hall.toml"
+    hall.write_text(TOWNSHIP.read_text())
+    (tmp_path / "hall.key").write_text("not a key\n")
+    out = subprocess.run([sys.executable, "-m", "hall.cli", "kiosk", "--config", str(hall)], capture_output=True,
+                         text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 2 and "must hold the hall key" in out.stderr
 
 
 def test_the_kiosk_stops_cleanly_on_sigterm_and_says_offline(tmp_path):
