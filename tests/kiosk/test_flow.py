@@ -443,3 +443,21 @@ def test_elderly_prompts_follow_the_language(flow):
     flow.touch("elderly")
     [speech] = [e for e in flow.take_effects() if isinstance(e, Speak)]
     assert speech.clips == ("prompt-en-kiosk-welcome",) and speech.text == "Please place your ID card, or touch a service"
+
+
+def test_a_social_security_card_is_a_person_like_an_id_card(flow):
+    import datetime as dt
+
+    from devices.sscard.codec import CardHolder
+    from devices.sscard.reader import SocialSecurityCard
+    from kiosk.person import from_ss_card
+
+    holder = CardHolder(id_masked="3701**********0045", id_hash="kh-" + "a" * 64, name_masked="李*英",
+                        name_hash="kh-" + "b" * 64, gender="女", nation_code="01", birth_place="370102",
+                        birth_date=dt.date(1950, 1, 2))
+    person = from_ss_card(SocialSecurityCard("Virtual PCD 00 00", "3B", None, holder))
+    assert flow.card(person)
+    v = flow.view()
+    assert v.greeting == "李*英，您好" and v.green
+    issue = take_ticket(flow)
+    assert issue.fields["person"] == {"hash": "kh-" + "a" * 64, "masked": "3701**********0045", "birth": "1950-01-02"}
