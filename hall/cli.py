@@ -17,6 +17,8 @@ COMMANDS = {
     "web": ("hall.web.main", "the hall's web: citizen ticket pages, the manager's dashboard"),
     "web-password": ("hall.web.accounts", "make an Argon2 hash for an [[account]] of the hall's web"),
     "report": ("hall.web.report", "a day's or a month's figures as an XLSX workbook and a PNG chart"),
+    "appointments": ("hall.appointments", "import the hall's bookings: `yichuang appointments import FILE`"),
+    "kiosk": ("kiosk.main", "run the kiosk (取号机) of a hall file's [[device]]"),
     "units": ("hall.service.units", "write the systemd units and udev rules of an installed hall"),
     "backup": ("hall.backup", "online backup of the hall database, keeping the newest N"),
     "restore": ("hall.backup:restore_main", "put a backup in place of a damaged hall database"),

@@ -131,6 +131,7 @@ class Device:
     role: str
     window: str | None = None
     remote: str | None = None  # EV1527 transmitter id or keypad bus address
+    options: dict = field(default_factory=dict)  # a terminal's own keys (a kiosk's device URLs…)
 
 
 @dataclass(frozen=True)
@@ -251,7 +252,10 @@ _SCHEMA = {
         "tidal": dict, "season": list,
     },
     "tidal": {"services": list, "waiting_over": int, "wait_minutes_over": float},
-    "device": {"id": str, "role": str, "window": str, "remote": str},
+    "device": {"id": str, "role": str, "window": str, "remote": str,
+               # a kiosk's devices (URLs) and knobs
+               "idcard": str, "sscard": str, "scanner": str, "printer": str, "idle_seconds": int,
+               "manager_pin": str, "elderly_services": list, "screen_inches": float},
     "account": {"name": str, "role": str, "password_hash": str, "display": str},
     "web": {"device": str, "session_minutes": int, "lockout_after": int, "lockout_minutes": int},
     "voice": {"repeats": int, "max_age": float, "english": bool, "quiet_outside_hours": bool, "recordings": str},
@@ -561,7 +565,8 @@ def _parse_devices(c, items, windows) -> dict[str, Device]:
             c.fail(f"{where}.window", f"a {d['role']} belongs to a window")
         if d["id"] in devices:
             c.fail(f"{where}.id", f"duplicate device id {d['id']!r}")
-        devices[d["id"]] = Device(d["id"], d["role"], d.get("window"), d.get("remote"))
+        options = {k: v for k, v in d.items() if k not in ("id", "role", "window", "remote")}
+        devices[d["id"]] = Device(d["id"], d["role"], d.get("window"), d.get("remote"), options)
     return devices
 
 

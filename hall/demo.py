@@ -43,6 +43,11 @@ APPS.append(("board", lambda config, url: [sys.executable, "-m", "hall.cli", "bo
                                           url, "--windowed", "--size", "1280x720", "--log-level", "WARNING"]))
 APPS.append(("window-screen", lambda config, url: [sys.executable, "-m", "hall.cli", "window-screen", "--config",
                                                    config, "--broker", url, "--windowed", "--log-level", "WARNING"]))
+# the kiosk with a dummy printer and no card reader or scanner (the hall file's URLs name real ones)
+APPS.append(("kiosk", lambda config, url: [sys.executable, "-m", "hall.cli", "kiosk", "--config", str(config),
+                                   "--device", "kiosk-1", "--broker", url, "--printer", "dummy://",
+                                   "--idcard", "", "--sscard", "", "--scanner", "", "--demo-key",
+                                   "--size", "1080x1920"]))
 
 
 def examples(config: HallConfig, host: str, port: int) -> list[tuple[str, str]]:
