@@ -24,7 +24,7 @@ from pathlib import Path
 from bench.bench_hub import bare_round_trips, percentile
 from hall.config import load_hall
 from hall.service.client import HallClient
-from hall.service.local_broker import Mosquitto, free_port, spawn_hub, wait_for_port, wait_hub_connected
+from hall.service.local_broker import Mosquitto, free_port, spawn_hub_online, wait_for_port
 from hall.web import report, sample
 from hall.web.accounts import hash_password
 from hall.web.snapshot import HallReader
@@ -185,11 +185,10 @@ def main() -> int:
         hall = hall_file(tmp)
         hall_id = load_hall(hall).id
         log = tmp / "hub.log"
-        hub = spawn_hub(hall, tmp / "hall.sqlite", broker.url, log, "--always-open")
+        hub = spawn_hub_online(hall, tmp / "hall.sqlite", broker.url, log, "--always-open")
         port = free_port()
         web = None
         try:
-            wait_hub_connected(hub, log, 1)
             import subprocess
             import sys
             web = subprocess.Popen([sys.executable, "-m", "hall.cli", "web", "--config", str(hall), "--db",
