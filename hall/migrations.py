@@ -46,7 +46,16 @@ def m002_ticket_token(db):
 
 
 @MIGRATIONS()
-def m003_rating(db):
+def m003_appointments(db):
+    """Bookings a hall imports (`yichuang appointments import FILE`), checked in at the kiosk."""
+    db["appointments"].create({
+        "code": str, "service": str, "day": str, "start": str, "end": str, "person": str, "imported_at": float,
+    }, pk="code", not_null={"service", "day", "start", "end"})
+    db["appointments"].create_index(["day"])
+
+
+@MIGRATIONS()
+def m004_rating(db):
     """好差评: today's matters (办件) and their asks, the rating records, the 差评 cases."""
     db["matters"].create({
         "key": str, "number": str, "day": str, "ticket": str, "service": str, "window": str, "staff": str,
