@@ -25,7 +25,7 @@ from pathlib import Path
 from bench.bench_hub import bare_round_trips, percentile
 from hall.config import load_hall
 from hall.service.client import HallClient
-from hall.service.local_broker import HubStatus, Mosquitto, spawn_hub
+from hall.service.local_broker import Mosquitto, spawn_hub_online
 
 ROOT = Path(__file__).resolve().parents[1]
 HALL = ROOT / "config" / "halls" / "township.toml"
@@ -117,8 +117,7 @@ def main() -> int:
         hall_file.write_text(HALL.read_text().replace("repeats = 2", "repeats = 1"))
         broker = Mosquitto(tmp / "mosquitto").start()
         log = tmp / "hub.log"
-        watch = HubStatus(broker.url, config.id).start()
-        hub = spawn_hub(hall_file, tmp / "hall.sqlite", broker.url, log, "--always-open")
+        hub = spawn_hub_online(hall_file, tmp / "hall.sqlite", broker.url, log, "--always-open")
         cli = [sys.executable, "-m", "hall.cli"]
         audio, voice_trace, board_trace = tmp / "speaker.raw", tmp / "voice.trace", tmp / "board.trace"
         voice = subprocess.Popen(cli + ["voice", "--config", str(hall_file), "--broker", broker.url, "--trace",
@@ -131,8 +130,6 @@ def main() -> int:
         tail = AudioTail(audio)
         rows = {"queued": [], "playing": [], "sound": [], "redraw": []}
         try:
-            watch.wait_online(20, hub, log)
-            watch.close()
             rtt = bare_round_trips(broker.port, RTT_SAMPLES)
             kiosk = HallClient(broker.url, config.id, "kiosk-1").connect()
             caller = HallClient(broker.url, config.id, "caller-1").connect()
