@@ -74,3 +74,8 @@ def m004_rating(db):
         "status": str, "verdict": str, "overdue": int, "closed_at": float, "steps": str,
     }, pk="id", not_null={"rating", "status", "deadline"})
     db["cases"].create_index(["status"])
+
+
+def names() -> list[str]:
+    """Every migration's name, in the order they apply."""
+    return [m.name for m in MIGRATIONS._migrations]
