@@ -6,7 +6,7 @@ setup(
     version="0.1.0",
     description="Queue appliance for Chinese government service halls (一窗受理)",
     python_requires=">=3.11",
-    packages=find_packages(include=["hall*", "kiosk*", "caller*", "display*", "rating*", "devices*"]),
+    packages=find_packages(include=["hall*", "county*", "kiosk*", "caller*", "display*", "rating*", "devices*"]),
     package_data={"": ["*.toml", "*.kv", "*.json", "*.md"]},
     include_package_data=True,
     install_requires=[
@@ -25,6 +25,7 @@ setup(
         "card": ["pyscard==2.3.1"],
         "sim": ["matplotlib"],
         "hid": ["evdev"],
+        "county": ["psycopg[binary]==3.3.9"],
         "test": ["pytest", "hypothesis", "pytest-timeout"],
     },
     entry_points={"console_scripts": ["yichuang=hall.cli:main"]},

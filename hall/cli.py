@@ -18,6 +18,8 @@ COMMANDS = {
     "backup": ("hall.backup", "online backup of the hall database, keeping the newest N"),
     "restore": ("hall.backup:restore_main", "put a backup in place of a damaged hall database"),
     "provision": ("hall.service.provision", "accounts, TLS certificates and terminal files for every device"),
+    "bridge-config": ("hall.service.bridge", "the hall broker's bridge to the county broker"),
+    "county": ("county.main", "the county supervisor: every hall's events into PostgreSQL, live"),
 }
 
 

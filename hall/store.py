@@ -173,6 +173,18 @@ class HallStore:
         with self.db.atomic():
             self.db.execute("UPDATE events SET published = 1 WHERE published = 0 AND seq <= ?", [upto_seq])
 
+    def uploaded_upto(self) -> int:
+        """The last seq before the first event the county has not acknowledged."""
+        row = self.db.execute("SELECT MIN(seq) FROM events WHERE uploaded = 0").fetchone()
+        return (row[0] - 1) if row and row[0] is not None else self.state.seq
+
+    def mark_uploaded(self, upto_seq: int, after: int = 0) -> None:
+        """The county has stored every event up to ``upto_seq`` (its end-to-end acknowledgement);
+        ``after``: the last one already marked, so the update walks only the new range."""
+        with self.db.atomic():
+            self.db.execute("UPDATE events SET uploaded = 1 WHERE seq > ? AND seq <= ? AND uploaded = 0",
+                            [after, upto_seq])
+
     def recent_events(self, day: str, types: tuple[str, ...], limit: int) -> list[dict]:
         """The newest events of some types on one hall day, newest first (the board's last calls)."""
         marks = ", ".join("?" for _ in types)
