@@ -38,6 +38,7 @@ CUT = 50
 EVENTS_PER_HALL_HOUR = 2000  # ~1,000 tickets a day, ~8 events each, a quarter of the day in the busiest hour
 LIVE_SECONDS = 20
 BATCH = 2000
+INFLIGHT = 500  # QoS 1 messages the emulated halls' connection has in flight
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -65,14 +66,19 @@ class Halls:
         self.sent_at: dict[tuple[str, int], float] = {}
         self.lags: list[float] = []
         self.acked: dict[str, int] = {}
+        self.last_sent: dict[str, int] = {}
         self.lock = threading.Lock()
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-halls", protocol=mqtt.MQTTv311)
-        self.client.max_inflight_messages_set(1000)
+        self.client.max_inflight_messages_set(INFLIGHT)
         self.client.max_queued_messages_set(0)
         self.client.on_message = self._on_message
+        self.client.on_publish = self._on_publish
+        self.outstanding = 0  # published, not yet acknowledged by the broker (paho never queues them)
+        self.room = threading.Condition()
         self.online = threading.Event()
         self.client.connect("127.0.0.1", port)
-        self.client.subscribe([("yc/+/down/ack", 1), ("yc-county/+/status/+", 1)])
+        self.client.subscribe([("yc/+/down/ack", 1), ("yc/+/down/resend", 1), ("yc-county/+/status/+", 1)])
+        self.resends: list[tuple[str, int]] = []
         self.client.loop_start()
 
     def wait_supervisor(self, timeout: float) -> None:
@@ -87,6 +93,10 @@ class Halls:
             return
         now = time.monotonic()
         hall = message.topic.split("/")[1]
+        if message.topic.endswith("/resend"):  # a hub sends again from there; so do the emulated halls
+            with self.lock:
+                self.resends.append((hall, json.loads(message.payload)["from"]))
+            return
         upto = json.loads(message.payload)["upto"]
         with self.lock:
             before = self.acked.get(hall, 0)
@@ -97,11 +107,36 @@ class Halls:
                     if sent is not None:
                         self.lags.append((now - sent) * 1000)
 
-    def send(self, hall: str, seq: int, track: bool = True) -> None:
-        if track:
-            with self.lock:
-                self.sent_at[(hall, seq)] = time.monotonic()
+    def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:
+        with self.room:
+            self.outstanding -= 1
+            self.room.notify()
+
+    def _publish(self, hall: str, seq: int) -> None:
+        """At most INFLIGHT messages unacknowledged by the broker, as a bridge sends: paho's own
+        queue behind its inflight window stalled with 100,000 messages in it (the first run hung)."""
+        with self.room:
+            while self.outstanding >= INFLIGHT:
+                self.room.wait(1.0)
+            self.outstanding += 1
         self.client.publish(f"yc/{hall}/up/event", json.dumps(event(hall, seq)), qos=1)
+
+    def send(self, hall: str, seq: int, track: bool = True) -> None:
+        with self.lock:
+            self.last_sent[hall] = max(self.last_sent.get(hall, 0), seq)
+            if track:
+                self.sent_at[(hall, seq)] = time.monotonic()
+        self._publish(hall, seq)
+
+    def answer_resends(self) -> int:
+        """Send again from where the county asks (a hub does the same on ``down/resend``)."""
+        with self.lock:
+            asks, self.resends = self.resends, []
+            asks = [(h, f, self.last_sent.get(h, 0)) for h, f in asks]
+        for hall, start, last in asks:
+            for seq in range(start, last + 1):
+                self._publish(hall, seq)
+        return len(asks)
 
     def close(self) -> None:
         self.client.loop_stop()
@@ -122,14 +157,20 @@ def bare_insert_rate(dsn: str, rows: int) -> float:
         return rows / (time.perf_counter() - started)
 
 
-def wait_acked(halls: Halls, targets: dict[str, int], timeout: float) -> float:
-    started = time.monotonic()
+def wait_acked(halls: Halls, targets: dict[str, int], timeout: float, started: float | None = None) -> float:
+    started = time.monotonic() if started is None else started
+    shown = 0.0
     while time.monotonic() - started < timeout:
+        halls.answer_resends()
         with halls.lock:
-            if all(halls.acked.get(h, 0) >= n for h, n in targets.items()):
-                return time.monotonic() - started
+            behind = sum(max(0, n - halls.acked.get(h, 0)) for h, n in targets.items())
+        if not behind:
+            return time.monotonic() - started
+        if time.monotonic() - shown > 5:
+            shown = time.monotonic()
+            print(f"  ... {behind} events not yet acknowledged ({shown - started:.0f} s)", file=sys.stderr, flush=True)
         time.sleep(0.05)
-    raise TimeoutError("the county did not acknowledge everything in time")
+    raise TimeoutError(f"the county did not acknowledge everything in {timeout:.0f} s")
 
 
 def main() -> int:
@@ -142,10 +183,11 @@ def main() -> int:
         bare = bare_insert_rate(pg.create_database("bare"), CUT * EVENTS_PER_HALL_HOUR // 2)
         log = open(work / "county.log", "w")
         supervisor = subprocess.Popen([sys.executable, "-m", "hall.cli", "county", "--config", str(county_file(work)),
-                                       "--db", dsn, "--broker", broker.url, "--log-level", "WARNING"],
+                                       "--db", dsn, "--broker", broker.url, "--log-level", "INFO"],
                                       stdout=log, stderr=log, cwd=ROOT)
         halls = Halls(broker.port)
         halls.wait_supervisor(30)
+        print(f"  bare insert {bare:.0f} rows/s; supervisor online; live for {LIVE_SECONDS} s", file=sys.stderr, flush=True)
 
         # live: every hall at its busy-hour rate, spread evenly
         names = [f"h{i:03d}" for i in range(HALLS)]
@@ -164,16 +206,20 @@ def main() -> int:
         # drain: CUT halls return from an hour's cut, every event twice
         cut = names[:CUT]
         targets = {}
+        print(f"  live done: {len(live_lags)} lags; draining {CUT} halls", file=sys.stderr, flush=True)
+        drain_started = time.monotonic()
         for hall in cut:
             first = seq[hall] + 1
             seq[hall] += EVENTS_PER_HALL_HOUR
             targets[hall] = seq[hall]
             for s in range(first, seq[hall] + 1):
                 halls.send(hall, s, track=False)
+            halls.answer_resends()
         for hall in cut:
             for s in range(targets[hall] - EVENTS_PER_HALL_HOUR + 1, targets[hall] + 1):
                 halls.send(hall, s, track=False)  # the duplicates
-        drain = wait_acked(halls, targets, 600)
+        sent_in = time.monotonic() - drain_started  # the emulated bridges' own pace (one Python client)
+        drain = wait_acked(halls, targets, 600, drain_started)
         with psycopg.connect(dsn) as conn:
             stored, distinct = conn.execute("SELECT count(*), count(DISTINCT (hall, seq)) FROM events").fetchone()
         expected = sum(seq.values())
@@ -184,6 +230,8 @@ def main() -> int:
         if supervisor:
             supervisor.terminate()
             supervisor.wait(20)
+            log.close()
+            counts = [line for line in (work / "county.log").read_text().splitlines() if "stopped:" in line or "asking" in line]
         broker.stop()
         pg.stop()
         shutil.rmtree(pg.directory, ignore_errors=True)
@@ -205,6 +253,10 @@ def main() -> int:
     print()
     print(f"stored {stored} events, {distinct} distinct, expected {expected}: "
           f"lost {expected - distinct}, duplicated {stored - distinct}")
+    print(f"the emulated halls took {sent_in:.1f} s to publish the {2 * drained} drain messages "
+          f"({2 * drained / sent_in:.0f}/s): the drain cannot be faster than that")
+    print(f"supervisor: {counts[-1].split('stopped: ')[-1] if counts else '?'}; holes asked again: "
+          f"{sum('asking' in line for line in counts)}")
     return 0 if stored == distinct == expected else 1
 
 

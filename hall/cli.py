@@ -20,6 +20,7 @@ COMMANDS = {
     "provision": ("hall.service.provision", "accounts, TLS certificates and terminal files for every device"),
     "bridge-config": ("hall.service.bridge", "the hall broker's bridge to the county broker"),
     "county": ("county.main", "the county supervisor: every hall's events into PostgreSQL, live"),
+    "county-broker-config": ("county.broker_config", "the county broker's TLS listener, hall accounts and ACL"),
 }
 
 

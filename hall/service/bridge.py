@@ -48,7 +48,7 @@ def bridge_conf(hall_id: str, host: str, port: int, account: str, password: str,
 
 def county_acl(halls: dict[str, str]) -> str:
     """``halls``: hall id -> its account. Each hall writes only its up/ and reads only its down/."""
-    out = ["# the county broker's ACL (written by `yichuang bridge-config --county-acl`)",
+    out = ["# the county broker's ACL (written by `yichuang county-broker-config`)",
            f"user {SUPERVISOR}", f"topic read {ROOT}/+/up/#", f"topic write {ROOT}/+/down/#",
            "topic readwrite yc-county/#", ""]
     for hall, account in sorted(halls.items()):
