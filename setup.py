@@ -7,7 +7,7 @@ setup(
     description="Queue appliance for Chinese government service halls (一窗受理)",
     python_requires=">=3.11",
     packages=find_packages(include=["hall*", "county*", "kiosk*", "caller*", "display*", "rating*", "devices*"]),
-    package_data={"": ["*.toml", "*.kv", "*.json", "*.md"]},
+    package_data={"": ["*.toml", "*.kv", "*.json", "*.md"], "county": ["templates/*.html", "static/*"]},
     include_package_data=True,
     install_requires=[
         "sqlite-utils==4.2.1",
@@ -24,7 +24,8 @@ setup(
         "card": ["pyscard==2.3.1"],
         "sim": ["matplotlib"],
         "hid": ["evdev"],
-        "county": ["psycopg[binary]==3.3.9"],
+        "county": ["psycopg[binary]==3.3.9", "starlette==1.10.0", "uvicorn==0.54.0", "jinja2==3.1.6",
+                   "openpyxl==3.1.5", "playwright==1.65.2", "python-multipart==0.0.34"],
         "test": ["pytest", "hypothesis", "pytest-timeout"],
     },
     entry_points={"console_scripts": ["yichuang=hall.cli:main"]},

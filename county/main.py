@@ -28,6 +28,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--broker", default="mqtt://127.0.0.1:1883", help="the county broker")
     p.add_argument("--password-file", help="read the broker password from this file")
     p.add_argument("--client-id", help="MQTT client id (several supervisors: one each)")
+    p.add_argument("--listen", metavar="HOST:PORT", help="also serve the county web view here (e.g. 127.0.0.1:8090)")
+    p.add_argument("--web-user", default="county", help="the web view's sign-in name (default %(default)s)")
+    p.add_argument("--web-password-file", help="the web view's password, in a file (required with --listen)")
     p.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     args = p.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -37,6 +40,14 @@ def main(argv: list[str]) -> int:
         if args.password_file:
             address = dataclasses.replace(address, password=Path(args.password_file).read_text().strip())
         store = CountyStore(args.db, {h.id: h.name for h in config.halls.values()})
+        web = None
+        if args.listen:
+            if not args.web_password_file:
+                raise ValueError("--listen needs --web-password-file (the web view's password)")
+            host, _, port = args.listen.rpartition(":")
+            web = (host or "127.0.0.1", int(port), Path(args.web_password_file).read_text().strip())
+            if not web[2]:
+                raise ValueError(f"{args.web_password_file} is empty: the web view needs a password")
     except ConfigError as err:
         print(err, file=sys.stderr)
         return 2
@@ -50,9 +61,20 @@ def main(argv: list[str]) -> int:
     dog.ready(f"county {config.id}: {len(config.halls)} halls")
     logging.getLogger("yichuang.county").info("county %s: ingesting %d halls from %s into PostgreSQL",
                                               config.id, len(config.halls), address)
+    server = reader = None
+    if web:
+        from county.web import Reader, create_app, serve_in_thread
+
+        reader = Reader(args.db)
+        server, _ = serve_in_thread(create_app(config, reader, web[2], args.web_user), web[0], web[1])
+        logging.getLogger("yichuang.county").info("county web view on http://%s:%d/", web[0], web[1])
     try:
         ingest.run(stop, on_loop=dog.feed)
     finally:
+        if server:
+            server.should_exit = True
+        if reader:
+            reader.close()
         store.close()
         logging.getLogger("yichuang.county").info("stopped: %s", ingest.counts)
     return 0

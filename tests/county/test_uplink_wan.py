@@ -19,7 +19,7 @@ import psycopg
 from hall.config import load_hall
 from hall.service.bridge import SUPERVISOR, bridge_conf, county_acl
 from hall.service.client import HallClient
-from hall.service.local_broker import free_port, spawn_hub, wait_for_port, wait_hub_connected
+from hall.service.local_broker import HubStatus, free_port, spawn_hub, wait_for_port
 from hall.service.mosquitto_config import broker_conf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,8 +72,11 @@ def hub_seq(db: Path) -> tuple[int, int]:
 
 
 def county_last(dsn: str, hall: str) -> int:
-    with psycopg.connect(dsn) as conn:
-        row = conn.execute("SELECT last_seq FROM halls WHERE id = %s", (hall,)).fetchone()
+    try:
+        with psycopg.connect(dsn) as conn:
+            row = conn.execute("SELECT last_seq FROM halls WHERE id = %s", (hall,)).fetchone()
+    except psycopg.errors.UndefinedTable:
+        return 0  # the supervisor has not made its schema yet
     return row[0] if row else 0
 
 
@@ -106,11 +109,12 @@ def test_a_wan_cut_and_a_county_restart_lose_nothing_and_duplicate_nothing(tmp_p
     county_url = f"mqtt://{SUPERVISOR}:sup-pw@127.0.0.1:{county_broker.port}"
 
     db, hub_log, sup_log = tmp_path / "hall.sqlite", tmp_path / "hub.log", tmp_path / "county.log"
+    status = HubStatus(hall_url, hall_id).start()
     hub = spawn_hub(hall_file, db, hall_url, hub_log, "--uplink", "--uplink-stall", "3", "--always-open")
     supervisor = county_supervisor(county_file, county_db, county_url, sup_log)
     kiosk = caller = None
     try:
-        wait_hub_connected(hub, hub_log, 1)
+        status.wait_online(30, hub, hub_log)
         kiosk = HallClient(hall_url, hall_id, "kiosk-1").connect()
         caller = HallClient(hall_url, hall_id, "caller-9").connect()
         assert caller.request("staff_login", staff="0104")["status"] == "ok"
@@ -160,6 +164,7 @@ def test_a_wan_cut_and_a_county_restart_lose_nothing_and_duplicate_nothing(tmp_p
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(20)
+        status.close()
         hall_broker.stop()
         county_broker.stop()
     assert "Traceback" not in sup_log.read_text()
