@@ -16,7 +16,7 @@ import threading
 import time
 
 from county.store import CountyStore
-from hall.protocol import ROOT, V
+from hall.protocol import ROOT, V, Topics
 from hall.service.bus import BrokerAddress, Bus
 
 log = logging.getLogger("yichuang.county.ingest")
@@ -25,6 +25,7 @@ BATCH = 2000
 BATCH_WAIT = 0.05  # seconds to gather a batch
 GAP_PATIENCE = 2.0  # seconds a hole may stay before it is asked for again
 REACK_EVERY = 10.0
+GAP_CHECK_EVERY = 1.0  # seconds between looks for holes (a query over every hall)
 
 
 def up_subscription() -> str:
@@ -52,12 +53,14 @@ class Ingest:
     def __init__(self, store: CountyStore, address: BrokerAddress, county_id: str, client_id: str | None = None):
         self.store = store
         self.inbox: queue.Queue = queue.Queue()
-        self.bus = Bus(address, client_id or f"county-{county_id}-ingest", f"yc-county/{county_id}/status/ingest",
+        client_id = client_id or f"county-{county_id}-ingest"
+        self.bus = Bus(address, client_id, f"yc-county/{county_id}/status/{client_id}",
                        lambda kind, value: self.inbox.put((kind, value)), subscriptions=(up_subscription(),),
                        persistent=True)
         self.counts = {"events": 0, "stored": 0, "dropped": 0, "acks": 0, "resends": 0}
         self._gap_since: dict[str, tuple[int, float]] = {}
         self._last_reack = 0.0
+        self._last_gap_check = 0.0
 
     def run(self, stop: threading.Event, on_loop=lambda: None) -> None:
         self.bus.start()
@@ -107,10 +110,13 @@ class Ingest:
                     self._ack(hall, upto)
 
     def _ack(self, hall: str, upto: int) -> None:
-        self.bus.publish(f"{ROOT}/{hall}/down/ack", json.dumps({"v": V, "upto": upto}).encode())
+        self.bus.publish(Topics(hall).down_ack(), json.dumps({"v": V, "upto": upto}).encode())
         self.counts["acks"] += 1
 
     def _ask_for_holes(self, now: float) -> None:
+        if now - self._last_gap_check < GAP_CHECK_EVERY:
+            return
+        self._last_gap_check = now
         gaps = self.store.gaps()
         for hall in list(self._gap_since):
             if hall not in gaps:
@@ -122,6 +128,6 @@ class Ingest:
             elif now - seen[1] >= GAP_PATIENCE:
                 log.info("hall %s: events after seq %d are here but %d is not; asking again", hall,
                          first_missing - 1, first_missing)
-                self.bus.publish(f"{ROOT}/{hall}/down/resend", json.dumps({"v": V, "from": first_missing}).encode())
+                self.bus.publish(Topics(hall).down_resend(), json.dumps({"v": V, "from": first_missing}).encode())
                 self._gap_since[hall] = (first_missing, now)
                 self.counts["resends"] += 1

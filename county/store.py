@@ -44,6 +44,9 @@ MIGRATIONS: list[tuple[int, str]] = [
 ]
 
 
+MIGRATION_LOCK = 0x7963_636F  # "yc co": the advisory lock supervisors take to migrate one at a time
+
+
 def month_partition(day: dt.date) -> tuple[str, dt.date, dt.date]:
     start = day.replace(day=1)
     end = (start + dt.timedelta(days=32)).replace(day=1)
@@ -51,21 +54,29 @@ def month_partition(day: dt.date) -> tuple[str, dt.date, dt.date]:
 
 
 class CountyStore:
+    """One supervisor's connection. Where each hall stands (``last_seq``) lives in PostgreSQL
+    only, so several supervisors sharing the ingest (a shared subscription gives each some of
+    every hall's events) agree on it: each batch locks its halls' rows (in id order, so two
+    supervisors never deadlock) and advances them from what is committed plus its own rows.
+    The supervisor that commits last sees every event, so no hall is left waiting on a hole
+    another supervisor filled."""
+
     def __init__(self, dsn: str, halls: dict[str, str]):
         """``halls``: id -> name of every hall the county file lists."""
         self.conn = psycopg.connect(dsn, autocommit=True)  # writes in explicit transactions
         self.migrate()
         self._partitions: set[str] = set()
-        self.contiguous: dict[str, int] = {}
-        self.pending: dict[str, set[int]] = {}
+        self.known = set(halls)
         with self.conn.transaction():
-            for hid, name in halls.items():
+            for hid, name in sorted(halls.items()):
                 self.conn.execute("INSERT INTO halls (id, name) VALUES (%s, %s) "
                                   "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name", (hid, name))
-            for hid, last in self.conn.execute("SELECT id, last_seq FROM halls").fetchall():
-                self.contiguous[hid] = last
-                rows = self.conn.execute("SELECT seq FROM events WHERE hall = %s AND seq > %s", (hid, last))
-                self.pending[hid] = {r[0] for r in rows}
+
+    @property
+    def contiguous(self) -> dict[str, int]:
+        """hall -> the last seq up to which the county holds every event (what it acknowledges)."""
+        rows = self.conn.execute("SELECT id, last_seq FROM halls WHERE id = ANY(%s)", (sorted(self.known),))
+        return dict(rows.fetchall())
 
     def close(self) -> None:
         self.conn.close()
@@ -73,18 +84,24 @@ class CountyStore:
     # ------------------------------------------------------------------ schema
 
     def migrate(self) -> int:
-        with self.conn.transaction():
-            self.conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
-                              "(version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
-            done = {r[0] for r in self.conn.execute("SELECT version FROM schema_migrations")}
-        applied = 0
-        for version, sql in MIGRATIONS:
-            if version in done:
-                continue
+        """Apply the migrations not yet applied; several supervisors starting together take
+        turns (a session advisory lock), so each migration runs once."""
+        self.conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        try:
             with self.conn.transaction():
-                self.conn.execute(sql)
-                self.conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (version,))
-            applied += 1
+                self.conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                                  "(version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+                done = {r[0] for r in self.conn.execute("SELECT version FROM schema_migrations")}
+            applied = 0
+            for version, sql in MIGRATIONS:
+                if version in done:
+                    continue
+                with self.conn.transaction():
+                    self.conn.execute(sql)
+                    self.conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (version,))
+                applied += 1
+        finally:
+            self.conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
         return applied
 
     def _ensure_partition(self, day: dt.date) -> None:
@@ -93,7 +110,7 @@ class CountyStore:
             return
         exists = self.conn.execute("SELECT to_regclass(%s)", (name,)).fetchone()[0]
         if exists is None:
-            self.conn.execute(f"CREATE TABLE {name} PARTITION OF events FOR VALUES FROM ('{start}') TO ('{end}')")
+            self.conn.execute(f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF events FOR VALUES FROM ('{start}') TO ('{end}')")
         self._partitions.add(name)
 
     # ------------------------------------------------------------------ ingest
@@ -101,44 +118,55 @@ class CountyStore:
     def ingest(self, events: Iterable[dict]) -> dict[str, int]:
         """Store a batch (each event carries its ``hall``) in one transaction; returns, for every
         hall whose complete prefix grew, the new ``last_seq`` to acknowledge."""
-        rows, seen = [], {}
+        rows = []
         for e in events:
-            hall = e["hall"]
-            if hall not in self.contiguous:
+            if e["hall"] not in self.known:
                 continue  # not one of this county's halls (the broker's ACL keeps them out anyway)
             day = dt.date.fromisoformat(e["day"])
-            rows.append((hall, e["seq"], day, e["type"], e["at"], e.get("ticket"), e.get("service"),
+            rows.append((e["hall"], e["seq"], day, e["type"], e["at"], e.get("ticket"), e.get("service"),
                          e.get("window"), e.get("staff"), Jsonb(e.get("data") or {})))
-            seen.setdefault(hall, set()).add(e["seq"])
         if not rows:
             return {}
-        advanced = {}
-        with self.conn.transaction():
-            for day in {r[2] for r in rows}:
-                self._ensure_partition(day)
-            with self.conn.cursor() as cur:
-                cur.executemany(
-                    'INSERT INTO events (hall, seq, day, type, at, ticket, service, "window", staff, data) '
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING", rows)
-            for hall, seqs in seen.items():
-                last = self.contiguous[hall]
-                pending = self.pending[hall]
-                pending.update(s for s in seqs if s > last)
-                while last + 1 in pending:
-                    last += 1
-                    pending.discard(last)
-                if last > self.contiguous[hall]:
-                    advanced[hall] = last
-                self.conn.execute("UPDATE halls SET last_seq = %s, last_event_at = now() WHERE id = %s", (last, hall))
-        self.contiguous.update(advanced)
-        return advanced
+        halls = sorted({r[0] for r in rows})
+        for attempt in (1, 2):
+            try:
+                with self.conn.transaction():
+                    for day in {r[2] for r in rows}:
+                        self._ensure_partition(day)
+                    with self.conn.cursor() as cur:
+                        cur.executemany(
+                            'INSERT INTO events (hall, seq, day, type, at, ticket, service, "window", staff, data) '
+                            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING", rows)
+                    return self._advance(halls)
+            except (psycopg.errors.DuplicateTable, psycopg.errors.UniqueViolation, psycopg.errors.DeadlockDetected):
+                self._partitions.clear()  # another supervisor made the month's partition at the same moment
+                if attempt == 2:
+                    raise
+        return {}
+
+    def _advance(self, halls: list[str]) -> dict[str, int]:
+        last = dict(self.conn.execute("SELECT id, last_seq FROM halls WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                                      (halls,)).fetchall())
+        new = dict(last)
+        pending = self.conn.execute("SELECT e.hall, e.seq FROM events e JOIN halls h ON h.id = e.hall "
+                                    "WHERE e.hall = ANY(%s) AND e.seq > h.last_seq ORDER BY e.hall, e.seq", (halls,))
+        for hall, seq in pending.fetchall():
+            if seq == new[hall] + 1:
+                new[hall] = seq
+        with self.conn.cursor() as cur:
+            cur.executemany("UPDATE halls SET last_seq = %s, last_event_at = now() WHERE id = %s",
+                            [(new[h], h) for h in halls])
+        return {h: n for h, n in new.items() if n > last[h]}
 
     def gaps(self) -> dict[str, int]:
         """Halls holding events after a hole: hall -> the first missing seq."""
-        return {hall: self.contiguous[hall] + 1 for hall, pending in self.pending.items() if pending}
+        rows = self.conn.execute(
+            "SELECT h.id, h.last_seq + 1 FROM halls h WHERE h.id = ANY(%s) AND EXISTS "
+            "(SELECT 1 FROM events e WHERE e.hall = h.id AND e.seq > h.last_seq + 1)", (sorted(self.known),))
+        return dict(rows.fetchall())
 
     def save_summary(self, hall: str, summary: dict) -> None:
-        if hall not in self.contiguous:
+        if hall not in self.known:
             return
         with self.conn.transaction():
             self.conn.execute("UPDATE halls SET summary = %s, summary_at = now() WHERE id = %s", (Jsonb(summary), hall))

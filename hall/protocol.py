@@ -19,7 +19,10 @@ state/service/<code>              yes        1        the hub: waiting, estimate
 state/window/<id>                 yes        1        the hub: status, staff on duty, ticket
 event/<type>                      no         1        the hub: one committed event, with ``seq``
 status/<client>                   yes        1        every process: online / offline (last will)
-up/…, down/…                      —          —        reserved for the county link (bridge)
+up/event                          no         1        the hub (--uplink): one committed event, to the county
+up/summary                        yes        1        the hub (--uplink): the hall at a glance, to the county
+down/ack                          no         1        the county: every event up to ``upto`` is stored
+down/resend                       no         1        the county: send again from ``from`` (a hole)
 ================================  =========  =======  ===========================================
 
 ``up/`` (hall → county) and ``down/`` (county → hall) are separate subtrees that nothing on
@@ -79,6 +82,10 @@ TOPICS = (
     TopicSpec("window", "state/window/{id}", True, "1", "hub"),
     TopicSpec("event", "event/{type}", False, "1", "hub"),
     TopicSpec("status", "status/{client}", True, "1", "every client"),
+    TopicSpec("up_event", "up/event", False, "1", "hub"),
+    TopicSpec("up_summary", "up/summary", True, "1", "hub"),
+    TopicSpec("down_ack", "down/ack", False, "1", "county"),
+    TopicSpec("down_resend", "down/resend", False, "1", "county"),
 )
 
 
@@ -124,6 +131,18 @@ class Topics:
 
     def down(self) -> str:
         return f"{self.root}/down/"
+
+    def up_event(self) -> str:
+        return f"{self.root}/up/event"
+
+    def up_summary(self) -> str:
+        return f"{self.root}/up/summary"
+
+    def down_ack(self) -> str:
+        return f"{self.root}/down/ack"
+
+    def down_resend(self) -> str:
+        return f"{self.root}/down/resend"
 
     def _last_level(self, topic: str, kind: str) -> str | None:
         prefix = f"{self.root}/{kind}/"

@@ -82,7 +82,7 @@ class Uplink:
             if not batch:
                 break
             for event in batch:
-                self._publish(self.topics.up() + "event", _encode({"v": V, "hall": self.topics.hall, **event}), False)
+                self._publish(self.topics.up_event(), _encode({"v": V, "hall": self.topics.hall, **event}), False)
                 self.sent = event["seq"]
             count += len(batch)
         self.counts["sent"] += count
@@ -93,12 +93,15 @@ class Uplink:
         if not force and now - self._last_summary < SUMMARY_EVERY:
             return False
         self._last_summary = now
-        self._publish(self.topics.up() + "summary", _encode(summary(messages, self.topics, now_iso)), True)
+        self._publish(self.topics.up_summary(), _encode(summary(messages, self.topics, now_iso)), True)
         return True
 
     def on_down(self, topic: str, payload: bytes) -> None:
         """``down/ack`` and ``down/resend`` from the county; anything else is logged and dropped."""
-        kind = topic[len(self.topics.down()):]
+        kind = {self.topics.down_ack(): "ack", self.topics.down_resend(): "resend"}.get(topic)
+        if kind is None:
+            log.warning("dropped an unknown county message on %s", topic)
+            return
         try:
             body = json.loads(payload)
             value = body["upto" if kind == "ack" else "from"]
@@ -121,8 +124,6 @@ class Uplink:
                 log.info("the county asks again from seq %d", start)
                 self.counts["resent"] += self.sent - start + 1
                 self.sent = start - 1
-        else:
-            log.warning("dropped an unknown county message on %s", topic)
 
 
 def _encode(message: dict) -> bytes:
