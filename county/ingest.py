@@ -9,6 +9,7 @@ acknowledgement lost on the WAN costs nothing. A malformed message is logged and
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import queue
@@ -33,7 +34,9 @@ def up_subscription() -> str:
 
 
 def parse_up(topic: str, payload: bytes) -> tuple[str, str, dict] | None:
-    """``yc/<hall>/up/<kind>`` with a JSON object from that same hall, or None."""
+    """``yc/<hall>/up/<kind>`` with a JSON object from that same hall, or None. An event must
+    carry what PostgreSQL will store: a positive ``seq``, a ``day`` and an ``at`` it can read,
+    texts or nulls where texts go, an object as ``data``, so one bad event never fails a batch."""
     parts = topic.split("/")
     if len(parts) != 4 or parts[0] != ROOT or parts[2] != "up":
         return None
@@ -43,10 +46,27 @@ def parse_up(topic: str, payload: bytes) -> tuple[str, str, dict] | None:
         return None
     if not isinstance(body, dict) or body.get("hall") != parts[1]:
         return None
-    if parts[3] == "event" and not (isinstance(body.get("seq"), int) and isinstance(body.get("day"), str)
-                                    and isinstance(body.get("type"), str) and isinstance(body.get("at"), str)):
+    if parts[3] == "event" and not _good_event(body):
         return None
     return parts[1], parts[3], body
+
+
+def _good_event(e: dict) -> bool:
+    seq, day, at, type_ = e.get("seq"), e.get("day"), e.get("at"), e.get("type")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq < 2 ** 62:
+        return False
+    if not (isinstance(type_, str) and 0 < len(type_) <= 64 and isinstance(day, str) and isinstance(at, str)):
+        return False
+    try:
+        dt.date.fromisoformat(day)
+        if dt.datetime.fromisoformat(at).tzinfo is None:
+            return False
+    except ValueError:
+        return False
+    if any(e.get(k) is not None and not (isinstance(e[k], str) and len(e[k]) <= 200)
+           for k in ("ticket", "service", "window", "staff")):
+        return False
+    return e.get("data") is None or isinstance(e.get("data"), dict)
 
 
 class Ingest:

@@ -95,3 +95,47 @@ def test_two_supervisors_share_the_ingest_and_store_every_event_once(tmp_path, c
         ingested.append(int(re.search(r"stopped: \{'events': (\d+)", text).group(1)))
     assert all(n > 0 for n in ingested), ingested  # both took part
     assert sum(ingested) >= len(HALLS) * PER_HALL
+
+
+def test_bad_messages_on_up_are_dropped_and_the_supervisor_keeps_ingesting(tmp_path, county_db):
+    county_file = tmp_path / "county.toml"
+    county_file.write_text('[county]\nid = "bad"\nname = "县"\n\n[[hall]]\nid = "town0"\nname = "镇"\naccount = "hall-town0"\n',
+                           encoding="utf-8")
+    broker = Mosquitto(tmp_path / "broker").start()
+    log = tmp_path / "sup.log"
+    with open(log, "w") as out:
+        supervisor = subprocess.Popen([sys.executable, "-m", "hall.cli", "county", "--config", str(county_file),
+                                       "--db", county_db, "--broker", broker.url], stdout=out, stderr=out, cwd=ROOT)
+    acks: queue.Queue = queue.Queue()
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bad-halls", protocol=mqtt.MQTTv311)
+    client.on_message = lambda c, u, m: acks.put((m.topic, m.payload))
+    client.connect("127.0.0.1", broker.port)
+    client.loop_start()
+    try:
+        client.subscribe([("yc/+/down/#", 1), ("yc-county/+/status/+", 1)])
+        topic, payload = acks.get(timeout=30)
+        while not topic.startswith("yc-county/") or b"online" not in payload:
+            topic, payload = acks.get(timeout=30)
+        up = Topics("town0").up_event()
+        for bad in (b"not json", b"[1, 2]", b'{"hall": "town9", "seq": 1}', event("town0", 1).replace('"seq": 1', '"seq": "1"'),
+                    event("town9", 1), b"{" * 5000, json.dumps({"hall": "town0"}).encode(),
+                    event("town0", 1).replace('"seq": 1', '"seq": true'),
+                    event("town0", 1).replace('"2026-12-01"', '"2026-13-45"'),
+                    event("town0", 1).replace('"2026-12-01T10:00:00.000+08:00"', '"yesterday"'),
+                    event("town0", 1).replace('"2026-12-01T10:00:00.000+08:00"', '"2026-12-01T10:00:00"'),
+                    event("town0", 1).replace('"service": "civil"', '"service": ["civil"]'),
+                    event("town0", 1).replace('"data": {}', '"data": [1]')):
+            client.publish(up, bad, qos=1).wait_for_publish(10)
+        client.publish("yc/town0/up/whatever", b"{}", qos=1).wait_for_publish(10)
+        client.publish(up, event("town0", 1), qos=1).wait_for_publish(10)
+        topic, payload = acks.get(timeout=20)
+        assert topic == Topics("town0").down_ack() and json.loads(payload)["upto"] == 1
+        assert supervisor.poll() is None
+    finally:
+        client.loop_stop()
+        client.disconnect()
+        supervisor.send_signal(signal.SIGTERM)
+        supervisor.wait(20)
+        broker.stop()
+    text = log.read_text()
+    assert "Traceback" not in text and text.count("dropped a malformed message") >= 12
