@@ -29,9 +29,10 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list], first:
 def workbook(config: CountyConfig, live: dict, today: dict) -> bytes:
     wb = Workbook()
     _sheet(wb, "实时 Live", ["大厅 Hall", "状态 Status", "开放窗口 Open windows", "窗口总数 Windows", "等候人数 Waiting",
-                             "平均等候(分) Mean wait (min)", "最长等候(分) Longest wait (min)", "提示 Flags", "最后上报 Last heard"],
+                             "平均等候(分) Mean wait (min)", "最长等候(分) Longest wait (min)", "提示 Flags", "最后上报 Last heard",
+                             "今日评价 Ratings today"],
            [[r.name, "正常 Normal" if r.status == "ok" else "需关注 Attention", r.windows_open, r.windows_total, r.waiting,
-             r.mean_wait, r.max_wait, "；".join(r.flags), r.seen] for r in live["rows"]], first=True)
+             r.mean_wait, r.max_wait, "；".join(r.flags), r.seen, r.rated] for r in live["rows"]], first=True)
     _sheet(wb, f"对比 {today['day']}", ["大厅 Hall", "取号 Tickets", "办结 Served", "过号 No-shows",
                                       "平均等候(分) Mean wait (min)", "最长等候(分) Longest wait (min)"],
            [[r["name"], r["tickets"], r["served"], r["no_shows"], r["mean_wait"], r["max_wait"]] for r in today["table"]])

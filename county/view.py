@@ -30,6 +30,7 @@ class HallRow:
     alerts: list[str] = field(default_factory=list)
     last_seq: int = 0
     seen: str = ""
+    rated: str = ""  # today's 好差评 as the hall's summary counts them, in words
 
 
 def _parse(value) -> dt.datetime | None:
@@ -62,6 +63,9 @@ def live_rows(config: CountyConfig, halls: list[dict], now: dt.datetime) -> list
         row.windows_open, row.windows_total = s.get("windows_open", 0), s.get("windows_total", 0)
         row.waiting, row.mean_wait, row.max_wait = s.get("waiting", 0), s.get("mean_wait_min", 0.0), s.get("max_wait_min", 0.0)
         row.alerts = [a.get("message", "") for a in s.get("alerts", []) if isinstance(a, dict)]
+        r = s.get("ratings") or {}
+        if r.get("count"):
+            row.rated = f"{r['count']} 条，好评 {100 * r.get('good', 0) / r['count']:.0f}%，差评 {r.get('bad', 0)}"
         if silent >= config.silent_alert_minutes:
             row.status = "silent"
             row.flags.append(f"失联 {silent:.0f} 分钟 Silent for {silent:.0f} min")

@@ -185,6 +185,12 @@ class HallStore:
             self.db.execute("UPDATE events SET uploaded = 1 WHERE seq > ? AND seq <= ? AND uploaded = 0",
                             [after, upto_seq])
 
+    def rating_counts(self, day: str) -> dict[int, int]:
+        """好差评 of one hall day: stars -> how many ``ticket_rated`` events gave them."""
+        rows = self.db.execute("SELECT json_extract(data, '$.stars'), COUNT(*) FROM events "
+                               "WHERE day = ? AND type = 'ticket_rated' GROUP BY 1", [day]).fetchall()
+        return {int(stars): n for stars, n in rows if isinstance(stars, int)}
+
     def recent_events(self, day: str, types: tuple[str, ...], limit: int) -> list[dict]:
         """The newest events of some types on one hall day, newest first (the board's last calls)."""
         marks = ", ".join("?" for _ in types)

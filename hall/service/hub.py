@@ -106,6 +106,8 @@ class Hub:
                     last_confirm = now
                 if self.uplink is not None and self.bus.connected:
                     self.uplink.pump()
+                    if self.uplink.summary_due():
+                        self._publish_summary(False)
                 if now >= next_tick:
                     self._tick()
                     next_tick = now + self.tick_seconds
@@ -253,8 +255,11 @@ class Hub:
         for topic, message in self.retained.changes(self.clock(), force=force):
             self.bus.publish(topic, encode(message), retain=True)
         if self.uplink is not None:
-            now = self.clock()
-            self.uplink.publish_summary(self.retained.messages(now), self.store.engine.calendar.iso(now), force)
+            self._publish_summary(force)
+
+    def _publish_summary(self, force: bool) -> None:
+        now = self.clock()
+        self.uplink.publish_summary(self.retained.messages(now), self.store.engine.calendar.iso(now), force)
 
 
 def _shown(client: str) -> str:

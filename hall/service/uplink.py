@@ -27,11 +27,15 @@ log = logging.getLogger("yichuang.uplink")
 WINDOW = 2000  # events in flight beyond the county's last acknowledgement
 BATCH = 500
 STALL = 30.0  # seconds without an acknowledgement before sending again from it
-SUMMARY_EVERY = 5.0
+SUMMARY_EVERY = 5.0  # at most one summary in this many seconds; the latest state follows when they pass
+SUMMARY_HEARTBEAT = 60.0  # a summary at least this often, so the county can tell a quiet hall from a silent one
 
 
-def summary(messages: dict[str, dict], topics: Topics, now_iso: str) -> dict:
-    """The hall at a glance for the county, from the hub's retained state messages."""
+def summary(messages: dict[str, dict], topics: Topics, now_iso: str, ratings: dict[int, int] | None = None) -> dict:
+    """The hall at a glance for the county, from the hub's retained state messages and the
+    day's 好差评 (stars -> count)."""
+    ratings = ratings or {}
+    rated = sum(ratings.values())
     hall = messages[topics.hall_state()]
     services = [m for t, m in messages.items() if t.startswith(topics.service(""))]
     windows = [m for t, m in messages.items() if t.startswith(topics.window(""))]
@@ -48,6 +52,9 @@ def summary(messages: dict[str, dict], topics: Topics, now_iso: str) -> dict:
         "max_wait_min": max(waits) if waits else 0.0,
         "mean_wait_min": round(sum(waits) / len(waits), 1) if waits else 0.0,
         "alerts": hall.get("alerts", []),
+        "ratings": {"count": rated, "good": sum(n for stars, n in ratings.items() if stars >= 3),
+                    "bad": sum(n for stars, n in ratings.items() if stars <= 2),
+                    "mean_stars": round(sum(s * n for s, n in ratings.items()) / rated, 2) if rated else None},
     }
 
 
@@ -62,6 +69,7 @@ class Uplink:
         self.sent = self.acked
         self._last_progress = clock()
         self._last_summary = float("-inf")
+        self._summary_pending = False
         self.counts = {"sent": 0, "resent": 0, "acks": 0}
 
     def pump(self) -> int:
@@ -88,12 +96,20 @@ class Uplink:
         self.counts["sent"] += count
         return count
 
+    def summary_due(self) -> bool:
+        """A summary held back by the rate limit may go now, or the heartbeat is due."""
+        since = self._clock() - self._last_summary
+        return (self._summary_pending and since >= SUMMARY_EVERY) or since >= SUMMARY_HEARTBEAT
+
     def publish_summary(self, messages: dict[str, dict], now_iso: str, force: bool = False) -> bool:
         now = self._clock()
         if not force and now - self._last_summary < SUMMARY_EVERY:
+            self._summary_pending = True  # the hall changed: its latest state goes when the limit passes
             return False
-        self._last_summary = now
-        self._publish(self.topics.up_summary(), _encode(summary(messages, self.topics, now_iso)), True)
+        self._last_summary, self._summary_pending = now, False
+        day = messages[self.topics.hall_state()].get("day")
+        ratings = self.store.rating_counts(day) if day else {}
+        self._publish(self.topics.up_summary(), _encode(summary(messages, self.topics, now_iso, ratings)), True)
         return True
 
     def on_down(self, topic: str, payload: bytes) -> None:

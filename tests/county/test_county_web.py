@@ -89,10 +89,11 @@ class Halls:
         return self.seq[hall]
 
     def summary(self, hall: str, name: str, *, waiting: int, mean: float, longest: float, open_: int = 3,
-                paused: list[dict] = (), alerts: list[dict] = ()) -> None:
+                paused: list[dict] = (), alerts: list[dict] = (), ratings: dict | None = None) -> None:
         body = {"v": 1, "hall": hall, "name": name, "at": iso(dt.datetime.now(ZONE)), "day": self.day.isoformat(),
                 "open_now": True, "windows_total": 6, "windows_open": open_, "windows_paused": list(paused),
-                "waiting": waiting, "max_wait_min": longest, "mean_wait_min": mean, "alerts": list(alerts)}
+                "waiting": waiting, "max_wait_min": longest, "mean_wait_min": mean, "alerts": list(alerts),
+                "ratings": ratings or {"count": 0, "good": 0, "bad": 0, "mean_stars": None}}
         self.client.publish(f"yc/{hall}/up/summary", json.dumps(body, ensure_ascii=False), qos=1,
                             retain=True).wait_for_publish(10)
 
@@ -148,7 +149,8 @@ def county_site(tmp_path_factory, postgres):
             ticket_day(halls, "banzhuyuan", start + dt.timedelta(minutes=5 * i), i + 1, "medical", wait, "done", 2)
         ticket_day(halls, "dongguzhen", start, 1, "civil", 3, "done", 5)
         halls.wait_acked()
-        halls.summary("guanxian", "冠县政务服务中心", waiting=4, mean=6.5, longest=11.0)
+        halls.summary("guanxian", "冠县政务服务中心", waiting=4, mean=6.5, longest=11.0,
+                      ratings={"count": 3, "good": 2, "bad": 1, "mean_stars": 3.33})
         halls.summary("banzhuyuan", "斑竹园镇便民服务中心", waiting=17, mean=31.0, longest=48.0, open_=2,
                       paused=[{"window": "3", "name": "3号窗口", "reason": "lunch",
                                "since": iso(now - dt.timedelta(minutes=55))}])
@@ -210,6 +212,8 @@ def test_the_county_sees_every_hall_live_and_flags_them_in_words(county_site, br
         expect(page.locator("table.halls tr[data-hall=lankao] .flags")).to_have_text("从未上报 Never reported")
         gx = page.locator("table.halls tr[data-hall=guanxian]")
         expect(gx.locator(".status")).to_have_text("正常 Normal")
+        expect(gx.locator(".rated")).to_have_text("3 条，好评 67%，差评 1")
+        expect(bz.locator(".rated")).to_have_text("—")
         expect(halls.first).to_have_attribute("data-hall", "banzhuyuan")  # the flagged hall comes first
 
         # the day's comparison, from the events in PostgreSQL

@@ -100,7 +100,7 @@ def wait_until(predicate, timeout: float, what: str):
         if value:
             return value
         time.sleep(0.1)
-    raise AssertionError(f"not within {timeout} s: {what}")
+    raise AssertionError(f"not within {timeout} s: {what() if callable(what) else what}")
 
 
 class Hall:
@@ -122,7 +122,7 @@ class Hall:
 
     def connect(self) -> None:
         self.status.wait_online(30, self.hub, self.log)
-        self.kiosk = HallClient(self.url, self.id, "kiosk-1").connect()
+        self.kiosk = HallClient(self.url, self.id, "kiosk-1", watch_state=True).connect()
         self.caller = HallClient(self.url, self.id, "caller-9").connect()
         assert self.caller.request("staff_login", staff="0104")["status"] == "ok"
 
@@ -192,10 +192,13 @@ def test_a_wan_cut_and_a_county_restart_lose_nothing_and_duplicate_nothing(tmp_p
             assert [e[0] for e in county_events] == list(range(1, last + 1))  # exactly once, none missing
             assert [tuple(e) for e in county_events] == [tuple(e) for e in hub_events]
 
-            state = hall.kiosk.state or {}
-            waiting_now = sum(m["waiting"] for t, m in state.items() if "/state/service/" in t)
+            def waiting_now() -> int:  # as the hall's own kiosk sees it
+                return sum(m["waiting"] for t, m in dict(hall.kiosk.state).items() if "/state/service/" in t)
+
             summary = wait_until(lambda: (s := _summary(county_db, hall.id)) and s["windows_open"] == 1
-                                 and s["waiting"] == waiting_now and s, 20, "the county's view of the hall")
+                                 and s["waiting"] == waiting_now() > 0 and s, 20,
+                                 lambda: f"the county's view of the hall: {_summary(county_db, hall.id)}, "
+                                         f"waiting {waiting_now()} as its kiosk sees it")
             assert summary["hall"] == hall.id and summary["windows_total"] == len(load_hall(hall.file).windows)
     finally:
         for hall in halls:
