@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from hall.config import ConfigError
+from hall.config import Account, ConfigError, WebSettings
 
 HALL_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
@@ -30,6 +30,8 @@ class CountyConfig:
     silent_alert_minutes: float
     halls: dict[str, CountyHall]
     source: str = ""
+    accounts: dict[str, Account] = field(default_factory=dict)  # the web view's sign-ins (viewers)
+    web: WebSettings = field(default_factory=WebSettings)
 
 
 def load_county(path: str | Path) -> CountyConfig:
@@ -69,7 +71,25 @@ def load_county(path: str | Path) -> CountyConfig:
         halls[hid] = CountyHall(hid, name or hid, account or "")
     if not halls:
         problems.append((source, "hall", "the county lists no [[hall]]"))
+    accounts: dict[str, Account] = {}
+    for i, entry in enumerate(data.get("account", [])):
+        where = f"account[{i}]"
+        name, hashed, display = entry.get("name"), entry.get("password_hash"), entry.get("display", "")
+        if not isinstance(name, str) or not name or name in accounts:
+            problems.append((source, f"{where}.name", "is required and must be unique"))
+            continue
+        if not isinstance(hashed, str) or not hashed.startswith("$argon2"):
+            problems.append((source, f"{where}.password_hash", "must be an Argon2 hash (make one with `yichuang web-password`)"))
+            continue
+        accounts[name] = Account(name, "viewer", hashed, display if isinstance(display, str) else "")
+    web = data.get("web", {})
+    settings = {}
+    for key, default in (("session_minutes", 480), ("lockout_after", 5), ("lockout_minutes", 15)):
+        value = web.get(key, default) if isinstance(web, dict) else default
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            problems.append((source, f"web.{key}", "must be a positive whole number"))
+        settings[key] = value
     if problems:
         raise ConfigError(problems)
     return CountyConfig(county["id"], county["name"], county.get("name_en", ""), county.get("timezone", "Asia/Shanghai"),
-                        halls=halls, source=source, **numbers)
+                        halls=halls, source=source, accounts=accounts, web=WebSettings(None, **settings), **numbers)

@@ -29,8 +29,6 @@ def main(argv: list[str]) -> int:
     p.add_argument("--password-file", help="read the broker password from this file")
     p.add_argument("--client-id", help="MQTT client id (several supervisors: one each)")
     p.add_argument("--listen", metavar="HOST:PORT", help="also serve the county web view here (e.g. 127.0.0.1:8090)")
-    p.add_argument("--web-user", default="county", help="the web view's sign-in name (default %(default)s)")
-    p.add_argument("--web-password-file", help="the web view's password, in a file (required with --listen)")
     p.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     args = p.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -42,12 +40,11 @@ def main(argv: list[str]) -> int:
         store = CountyStore(args.db, {h.id: h.name for h in config.halls.values()})
         web = None
         if args.listen:
-            if not args.web_password_file:
-                raise ValueError("--listen needs --web-password-file (the web view's password)")
+            if not config.accounts:
+                raise ValueError(f"{args.config} lists no [[account]]: the web view needs one to sign in "
+                                 "(make its password_hash with `yichuang web-password`)")
             host, _, port = args.listen.rpartition(":")
-            web = (host or "127.0.0.1", int(port), Path(args.web_password_file).read_text().strip())
-            if not web[2]:
-                raise ValueError(f"{args.web_password_file} is empty: the web view needs a password")
+            web = (host or "127.0.0.1", int(port))
     except ConfigError as err:
         print(err, file=sys.stderr)
         return 2
@@ -66,7 +63,7 @@ def main(argv: list[str]) -> int:
         from county.web import Reader, create_app, serve_in_thread
 
         reader = Reader(args.db)
-        server, _ = serve_in_thread(create_app(config, reader, web[2], args.web_user), web[0], web[1])
+        server, _ = serve_in_thread(create_app(config, reader), web[0], web[1])
         logging.getLogger("yichuang.county").info("county web view on http://%s:%d/", web[0], web[1])
     try:
         ingest.run(stop, on_loop=dog.feed)

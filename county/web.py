@@ -4,13 +4,15 @@ rendered on the server with Jinja2, one server-sent event stream that sends the 
 again as HTML, scripts and styles from the county server itself (never the internet), a
 sign-in with a password and a CSRF token, strict security headers.
 
-``yichuang county --listen 127.0.0.1:8090 --web-password-file FILE`` serves it beside the ingest.
+``yichuang county --listen 127.0.0.1:8090`` serves it beside the ingest. Sign-in is the hall
+web's (``hall.web.accounts``): the county file's ``[[account]]`` entries with Argon2 hashes,
+sessions in HttpOnly cookies with a CSRF token each, a lockout after repeated wrong passwords;
+the style is the hall web's ``web.css`` with ``county.css`` on top.
 """
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hmac
 import secrets
 import threading
 import time
@@ -28,10 +30,11 @@ from starlette.staticfiles import StaticFiles
 
 from county import report, view
 from county.config import CountyConfig
+from hall.web.accounts import Accounts, login_token, same_token
 
 HERE = Path(__file__).resolve().parent
+HALL_WEB_STATIC = Path(__file__).resolve().parents[1] / "hall" / "web" / "static"
 SESSION_COOKIE, LOGIN_COOKIE = "ycc_session", "ycc_login"
-SESSION_HOURS = 12
 LIVE_EVERY = 2.0  # seconds between live updates
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -99,58 +102,62 @@ def parse_day(text: str | None, today: dt.date) -> dt.date:
         return today
 
 
-def create_app(config: CountyConfig, reader: Reader, password: str, user: str = "county",
-               secure_cookies: bool = False, clock=lambda: time.time()) -> Starlette:
+def create_app(config: CountyConfig, reader: Reader, secure_cookies: bool = False,
+               clock=lambda: time.time()) -> Starlette:
     pages = CountyPages(config, reader, clock)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
-    sessions: dict[str, float] = {}
+    accounts = Accounts(config)
+    secret = secrets.token_bytes(32)
 
     def render(name: str, status: int = 200, **ctx) -> HTMLResponse:
         response = HTMLResponse(env.get_template(name).render(county=config, **ctx), status_code=status)
         response.headers.update({**HEADERS, "Cache-Control": "no-store"})
         return response
 
-    def signed_in(request: Request) -> bool:
-        token = request.cookies.get(SESSION_COOKIE)
-        expires = sessions.get(token or "")
-        if expires is None or expires < time.time():
-            sessions.pop(token or "", None)
-            return False
-        return True
+    def session_of(request: Request):
+        return accounts.session(request.cookies.get(SESSION_COOKIE))
 
     def cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
         response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict", secure=secure_cookies,
                             path="/")
 
     def login_page(error: str = "", status: int = 200) -> HTMLResponse:
-        csrf = secrets.token_urlsafe(24)
-        response = render("login.html", status, csrf=csrf, error=error)
-        cookie(response, LOGIN_COOKIE, csrf, 900)
+        nonce = secrets.token_urlsafe(24)
+        response = render("login.html", status, csrf=login_token(secret, nonce), error=error)
+        cookie(response, LOGIN_COOKIE, nonce, 900)
         return response
 
     async def login(request: Request):
         if request.method == "GET":
             return login_page()
         form = await request.form()
-        csrf = request.cookies.get(LOGIN_COOKIE, "")
-        if not csrf or not hmac.compare_digest(str(form.get("csrf", "")), csrf):
+        nonce = request.cookies.get(LOGIN_COOKIE, "")
+        if not nonce or not same_token(str(form.get("csrf", "")), login_token(secret, nonce)):
             return login_page("页面已过期，请重新登录。The page expired; please sign in again.", 400)
-        name, given = str(form.get("name", "")), str(form.get("password", ""))
-        if not (hmac.compare_digest(name.encode(), user.encode()) and hmac.compare_digest(given.encode(), password.encode())):
-            await asyncio.sleep(0.5)  # a guess costs time
+        address = request.client.host if request.client else "?"
+        session, why = await anyio.to_thread.run_sync(accounts.sign_in, str(form.get("name", ""))[:64],
+                                                      str(form.get("password", ""))[:256], address)
+        if session is None:
+            if why == "locked":
+                return login_page(f"尝试次数过多，请 {config.web.lockout_minutes} 分钟后再试。"
+                                  f"Too many attempts; try again in {config.web.lockout_minutes} minutes.", 429)
             return login_page("用户名或密码不对。Wrong name or password.", 401)
-        token = secrets.token_urlsafe(32)
-        sessions[token] = time.time() + SESSION_HOURS * 3600
         response = RedirectResponse("/", 303)
-        cookie(response, SESSION_COOKIE, token, SESSION_HOURS * 3600)
+        cookie(response, SESSION_COOKIE, session.id, config.web.session_minutes * 60)
         response.delete_cookie(LOGIN_COOKIE, path="/")
         return response
 
     async def logout(request: Request):
-        sessions.pop(request.cookies.get(SESSION_COOKIE, ""), None)
+        session = session_of(request)
+        form = await request.form()
+        if session is not None and same_token(str(form.get("csrf", "")), session.csrf):
+            accounts.sign_out(session.id)
         response = RedirectResponse("/login", 303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
+
+    def signed_in(request: Request) -> bool:
+        return session_of(request) is not None
 
     async def home(request: Request):
         if not signed_in(request):
@@ -158,7 +165,7 @@ def create_app(config: CountyConfig, reader: Reader, password: str, user: str = 
         day = parse_day(request.query_params.get("day"), pages.now().date())
         live = await anyio.to_thread.run_sync(pages.live)
         today = await anyio.to_thread.run_sync(pages.day, day)
-        return render("county.html", live=live, today=today)
+        return render("county.html", live=live, today=today, session=session_of(request))
 
     async def live_stream(request: Request):
         if not signed_in(request):
@@ -197,7 +204,8 @@ def create_app(config: CountyConfig, reader: Reader, password: str, user: str = 
     return Starlette(routes=[
         Route("/", home), Route("/login", login, methods=["GET", "POST"]), Route("/logout", logout, methods=["POST"]),
         Route("/live", live_stream), Route("/report.xlsx", xlsx),
-        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        Mount("/static", StaticFiles(directory=HALL_WEB_STATIC), name="static"),  # the hall web's web.css
+        Mount("/county-static", StaticFiles(directory=HERE / "static"), name="county-static"),
     ])
 
 

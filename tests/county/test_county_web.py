@@ -26,6 +26,7 @@ from playwright.sync_api import expect, sync_playwright
 from county.config import load_county
 from county.view import live_rows
 from hall.service.local_broker import Mosquitto, free_port, wait_for_port
+from hall.web.accounts import CHEAP, hash_password
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = ROOT / "docs" / "screens" / "county"
@@ -60,8 +61,18 @@ account = "hall-dongguzhen"
 id = "lankao"
 name = "兰沃乡便民服务中心"
 account = "hall-lankao"
+
+[[account]]
+name = "county"
+display = "县政务服务管理办公室"
+password_hash = "{hash}"
+
+[web]
+lockout_after = 3
+lockout_minutes = 15
 """
 PASSWORD = "county-view-pass"
+COUNTY = COUNTY.replace("{hash}", hash_password(PASSWORD, CHEAP))
 
 
 def iso(t: dt.datetime) -> str:
@@ -128,14 +139,12 @@ def county_site(tmp_path_factory, postgres):
     tmp = tmp_path_factory.mktemp("county-web")
     county_file = tmp / "county.toml"
     county_file.write_text(COUNTY, encoding="utf-8")
-    (tmp / "web.password").write_text(PASSWORD + "\n")
     dsn = postgres.create_database(f"countyweb{int(time.time()) % 100000}")
     broker = Mosquitto(tmp / "broker").start()
     port = free_port()
     log = open(tmp / "county.log", "w")
     supervisor = subprocess.Popen([sys.executable, "-m", "hall.cli", "county", "--config", str(county_file), "--db", dsn,
-                                   "--broker", broker.url, "--listen", f"127.0.0.1:{port}",
-                                   "--web-password-file", str(tmp / "web.password")], stdout=log, stderr=log, cwd=ROOT)
+                                   "--broker", broker.url, "--listen", f"127.0.0.1:{port}"], stdout=log, stderr=log, cwd=ROOT)
     now = dt.datetime.now(ZONE)
     halls = Halls(broker.port, now.date())
     try:
@@ -245,6 +254,20 @@ def test_the_county_sees_every_hall_live_and_flags_them_in_words(county_site, br
         assert ratings["斑竹园镇便民服务中心"][1:5] == (2, 2.0, 0, 2)
         live = {r[0]: r for r in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
         assert "3号窗口暂停" in live["斑竹园镇便民服务中心"][7]
+    finally:
+        page.close()
+
+
+def test_wrong_passwords_lock_the_account_for_a_while(county_site, browser):
+    page = browser.new_page(locale="zh-CN")
+    try:
+        for _ in range(3):
+            page.context.clear_cookies()
+            page.goto(county_site["url"] + "/login")
+            page.fill("input[name=name]", "nobody")
+            page.fill("input[name=password]", "guess")
+            page.click("button[type=submit]")
+        expect(page.locator(".error")).to_contain_text("尝试次数过多，请 15 分钟后再试")
     finally:
         page.close()
 
