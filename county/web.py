@@ -34,6 +34,7 @@ from hall.web.accounts import Accounts, login_token, same_token
 
 HERE = Path(__file__).resolve().parent
 HALL_WEB_STATIC = Path(__file__).resolve().parents[1] / "hall" / "web" / "static"
+ECHARTS = HALL_WEB_STATIC / "vendor" / "echarts.min.js"  # fetched by scripts/setup.sh, served from here
 SESSION_COOKIE, LOGIN_COOKIE = "ycc_session", "ycc_login"
 LIVE_EVERY = 2.0  # seconds between live updates
 HEADERS = {
@@ -92,7 +93,9 @@ class CountyPages:
     def day(self, day: dt.date) -> dict:
         table = self.reader.run(view.day_table, self.config, day)
         rated = self.reader.run(view.ratings, self.config, day, day)
-        return {"table": table, "ratings": rated, "day": day.isoformat()}
+        chart = {"halls": [r["name"] for r in table], "tickets": [r["tickets"] for r in table],
+                 "served": [r["served"] for r in table], "mean_wait": [r["mean_wait"] for r in table]}
+        return {"table": table, "ratings": rated, "day": day.isoformat(), "chart": chart}
 
 
 def parse_day(text: str | None, today: dt.date) -> dt.date:
@@ -165,7 +168,7 @@ def create_app(config: CountyConfig, reader: Reader, secure_cookies: bool = Fals
         day = parse_day(request.query_params.get("day"), pages.now().date())
         live = await anyio.to_thread.run_sync(pages.live)
         today = await anyio.to_thread.run_sync(pages.day, day)
-        return render("county.html", live=live, today=today, session=session_of(request))
+        return render("county.html", live=live, today=today, session=session_of(request), has_charts=ECHARTS.exists())
 
     async def live_stream(request: Request):
         if not signed_in(request):

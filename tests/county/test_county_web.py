@@ -236,12 +236,16 @@ def test_the_county_sees_every_hall_live_and_flags_them_in_words(county_site, br
         expect(page.locator("table.ratings tbody tr").filter(has_text="冠县政务服务中心").locator("td")).to_have_text(
             ["冠县政务服务中心", "3", "3.33", "2", "1", "66.7%"])
         expect(page.locator("table.ratings-services tbody tr").filter(has_text="residence")).to_contain_text("2.5")
+        # the comparison as a chart too (the hall web's ECharts, drawn in the page)
+        expect(page.locator("#chart-compare svg")).to_be_visible()
+        expect(page.locator("#chart-compare")).to_contain_text("斑竹园镇便民服务中心")
         page.screenshot(path=str(SCREENS / "county-landscape-live-zh.png"), full_page=True)
 
         # live: a new summary reaches the open page without a reload
         county_site["halls"].summary("guanxian", "冠县政务服务中心", waiting=23, mean=12.0, longest=41.0)
         expect(gx.locator(".status")).to_have_text("⚠ 需关注 Attention", timeout=20000)
         expect(gx.locator("td").nth(3)).to_have_text("23")
+        expect(page.locator("#chart-compare svg")).to_be_visible()  # drawn again after the update
 
         # the county report as XLSX
         with page.expect_download() as info:
