@@ -166,8 +166,11 @@ def create_app(config: CountyConfig, reader: Reader, secure_cookies: bool = Fals
         if not signed_in(request):
             return RedirectResponse("/login", 303)
         day = parse_day(request.query_params.get("day"), pages.now().date())
-        live = await anyio.to_thread.run_sync(pages.live)
-        today = await anyio.to_thread.run_sync(pages.day, day)
+        try:
+            live = await anyio.to_thread.run_sync(pages.live)
+            today = await anyio.to_thread.run_sync(pages.day, day)
+        except psycopg.Error:
+            return render("county_offline_page.html", 503)
         return render("county.html", live=live, today=today, session=session_of(request), has_charts=ECHARTS.exists())
 
     async def live_stream(request: Request):
@@ -198,8 +201,11 @@ def create_app(config: CountyConfig, reader: Reader, secure_cookies: bool = Fals
         if not signed_in(request):
             return RedirectResponse("/login", 303)
         day = parse_day(request.query_params.get("day"), pages.now().date())
-        live = await anyio.to_thread.run_sync(pages.live)
-        today = await anyio.to_thread.run_sync(pages.day, day)
+        try:
+            live = await anyio.to_thread.run_sync(pages.live)
+            today = await anyio.to_thread.run_sync(pages.day, day)
+        except psycopg.Error:
+            return render("county_offline_page.html", 503)
         body = report.workbook(config, live, today)
         return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={**HEADERS, "Content-Disposition": f'attachment; filename="county-{config.id}-{day}.xlsx"'})

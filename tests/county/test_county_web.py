@@ -316,3 +316,36 @@ def test_flags_without_a_browser(tmp_path):
     assert rows["banzhuyuan"].flags == ["等候超过 30 分钟 Waits over 30 min", "请开启28号潮汐窗口"]  # 29 min paused: not yet
     assert rows["dongguzhen"].status == "silent" and rows["dongguzhen"].flags == ["失联 10 分钟 Silent for 10 min"]
     assert rows["lankao"].status == "never"
+
+
+def test_without_its_database_the_page_says_so_and_the_web_keeps_running(tmp_path):
+    import http.cookiejar
+    import re as _re
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from county.web import Reader, create_app, serve_in_thread
+
+    path = tmp_path / "c.toml"
+    path.write_text(COUNTY, encoding="utf-8")
+    dead = free_port()  # nothing listens here: PostgreSQL is down
+    server, thread = serve_in_thread(create_app(load_county(path), Reader(f"postgresql://postgres@127.0.0.1:{dead}/x")),
+                                     "127.0.0.1", port := free_port())
+    try:
+        assert wait_for_port(port, 20)
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        form = opener.open(f"http://127.0.0.1:{port}/login", timeout=10).read().decode()
+        csrf = _re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+        data = urllib.parse.urlencode({"csrf": csrf, "name": "county", "password": PASSWORD}).encode()
+        for _ in range(2):  # twice: the first failure does not break the next request
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                opener.open(f"http://127.0.0.1:{port}/login", data=data, timeout=20)  # redirected to /
+            assert answer.value.code == 503
+            assert "数据库暂时连不上" in answer.value.read().decode()
+            form = opener.open(f"http://127.0.0.1:{port}/login", timeout=10).read().decode()
+            csrf = _re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+            data = urllib.parse.urlencode({"csrf": csrf, "name": "county", "password": PASSWORD}).encode()
+    finally:
+        server.should_exit = True
+        thread.join(10)
