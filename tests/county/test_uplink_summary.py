@@ -64,3 +64,47 @@ def test_a_summary_held_back_by_the_rate_limit_follows_and_a_quiet_hall_still_re
         assert uplink.summary_due()  # nothing changed for a minute: the heartbeat
     finally:
         hall.store.close()
+
+
+def test_the_uplink_counts_an_event_uploaded_only_on_the_countys_ack_and_sends_again_when_asked(tmp_path):
+    hall = Hall(tmp_path / "hall.db", load_hall(TOWNSHIP))
+    clock = [0.0]
+    try:
+        for _ in range(5):
+            hall.ok("issue", service="help")
+        last = hall.store.state.seq
+        topics = Topics(hall.config.id)
+        sent = []
+        uplink = Uplink(hall.store, topics, lambda t, p, r: sent.append(json.loads(p)["seq"]), clock=lambda: clock[0],
+                        stall=3)
+        assert uplink.pump() == last and sent == list(range(1, last + 1))
+        assert hall.store.uploaded_upto() == 0  # sent is not uploaded
+        for bad in (b"not json", b'{"upto": "3"}', b'{"upto": -1}', b'{"upto": true}', b"[]", b'{"from": 2}'):
+            uplink.on_down(topics.down_ack(), bad)
+        uplink.on_down(topics.down() + "other", b'{"upto": 3}')
+        assert hall.store.uploaded_upto() == 0 and uplink.acked == 0  # nothing bad counted
+        uplink.on_down(topics.down_ack(), b'{"v": 1, "upto": 2}')
+        assert hall.store.uploaded_upto() == 2
+        uplink.on_down(topics.down_ack(), b'{"v": 1, "upto": 999}')  # more than the hall has: up to what it has
+        assert hall.store.uploaded_upto() == last
+        uplink.on_down(topics.down_ack(), b'{"v": 1, "upto": 1}')  # an old ack changes nothing
+        assert hall.store.uploaded_upto() == last
+
+        hall.ok("issue", service="help")
+        hall.ok("issue", service="help")
+        sent.clear()
+        assert uplink.pump() == 2
+        uplink.on_down(topics.down_resend(), json.dumps({"v": 1, "from": last + 1}).encode())  # a hole at the county
+        uplink.pump()
+        assert sent == [last + 1, last + 2, last + 1, last + 2]
+        sent.clear()
+        clock[0] += 4  # no acknowledgement for longer than the stall: everything after it again
+        uplink.pump()
+        assert sent == [last + 1, last + 2]
+        # a reboot: a new uplink starts from what the county acknowledged
+        again = Uplink(hall.store, topics, lambda t, p, r: sent.append(json.loads(p)["seq"]), clock=lambda: clock[0])
+        sent.clear()
+        again.pump()
+        assert sent == [last + 1, last + 2]
+    finally:
+        hall.store.close()
