@@ -128,12 +128,15 @@ def day_table(conn: psycopg.Connection, config: CountyConfig, day: dt.date) -> l
 
 def ratings(conn: psycopg.Connection, config: CountyConfig, first: dt.date, last: dt.date) -> dict[str, list[dict]]:
     """``{"halls": [...], "services": [...]}``: count, mean stars, 好评 (3 stars and up) and
-    差评 (2 and below) with the share of good ones, over the days ``first``..``last``."""
+    差评 (2 and below) with the share of good ones, over the days ``first``..``last``. A service
+    is named as its hall's last summary names it (its code otherwise)."""
+    names = {hall: (summary or {}).get("services") or {}
+             for hall, summary in conn.execute("SELECT id, summary FROM halls").fetchall()}
     out: dict[str, list[dict]] = {}
     for what, key, group in (("halls", "''", "hall"), ("services", "service", "hall, service")):
         rows = conn.execute(RATING_SQL.format(key=key, group=group), {"first": first, "last": last}).fetchall()
         out[what] = [{"hall": r[0], "hall_name": config.halls[r[0]].name if r[0] in config.halls else r[0],
-                      "service": r[1] or "", "count": r[2], "mean_stars": round(float(r[3]), 2), "good": r[4],
+                      "service": names.get(r[0], {}).get(r[1], r[1]) if r[1] else "", "count": r[2], "mean_stars": round(float(r[3]), 2), "good": r[4],
                       "bad": r[5], "good_share": round(100 * r[4] / r[2], 1) if r[2] else None}
                      for r in rows]
         out[what].sort(key=lambda x: (x["hall"], x["service"]))

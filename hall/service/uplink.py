@@ -52,6 +52,7 @@ def summary(messages: dict[str, dict], topics: Topics, now_iso: str, ratings: di
         "max_wait_min": max(waits) if waits else 0.0,
         "mean_wait_min": round(sum(waits) / len(waits), 1) if waits else 0.0,
         "alerts": hall.get("alerts", []),
+        "services": {m["service"]: m.get("name", m["service"]) for m in services if "service" in m},
         "ratings": {"count": rated, "good": sum(n for stars, n in ratings.items() if stars >= 3),
                     "bad": sum(n for stars, n in ratings.items() if stars <= 2),
                     "mean_stars": round(sum(s * n for s, n in ratings.items()) / rated, 2) if rated else None},

@@ -104,7 +104,8 @@ class Halls:
         body = {"v": 1, "hall": hall, "name": name, "at": iso(dt.datetime.now(ZONE)), "day": self.day.isoformat(),
                 "open_now": True, "windows_total": 6, "windows_open": open_, "windows_paused": list(paused),
                 "waiting": waiting, "max_wait_min": longest, "mean_wait_min": mean, "alerts": list(alerts),
-                "ratings": ratings or {"count": 0, "good": 0, "bad": 0, "mean_stars": None}}
+                "ratings": ratings or {"count": 0, "good": 0, "bad": 0, "mean_stars": None},
+                "services": {"social_insurance": "社会保险", "residence": "户籍办理"}}
         self.client.publish(f"yc/{hall}/up/summary", json.dumps(body, ensure_ascii=False), qos=1,
                             retain=True).wait_for_publish(10)
 
@@ -235,7 +236,8 @@ def test_the_county_sees_every_hall_live_and_flags_them_in_words(county_site, br
         expect(page.locator("table.ratings tbody tr")).to_have_count(3)
         expect(page.locator("table.ratings tbody tr").filter(has_text="冠县政务服务中心").locator("td")).to_have_text(
             ["冠县政务服务中心", "3", "3.33", "2", "1", "66.7%"])
-        expect(page.locator("table.ratings-services tbody tr").filter(has_text="residence")).to_contain_text("2.5")
+        expect(page.locator("table.ratings-services tbody tr").filter(has_text="户籍办理")).to_contain_text("2.5")
+        expect(page.locator("table.ratings-services tbody tr").filter(has_text="medical")).to_have_count(1)  # unnamed: its code
         # the comparison as a chart too (the hall web's ECharts, drawn in the page)
         expect(page.locator("#chart-compare svg")).to_be_visible()
         expect(page.locator("#chart-compare")).to_contain_text("斑竹园镇便民服务中心")

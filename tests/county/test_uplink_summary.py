@@ -39,6 +39,7 @@ def test_the_summary_says_what_the_hall_shows_and_counts_the_days_ratings(tmp_pa
         assert body["hall"] == hall.config.id and body["waiting"] == 3
         assert body["windows_total"] == len(hall.config.windows) and body["windows_open"] == 1
         assert body["ratings"] == {"count": 5, "good": 3, "bad": 2, "mean_stars": 3.4}
+        assert body["services"] == {code: svc.name for code, svc in hall.config.services.items()}
     finally:
         hall.store.close()
 
