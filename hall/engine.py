@@ -51,12 +51,14 @@ class Context:
         self.events: list[dict] = []
 
     def emit(self, type_: str, ticket: Ticket | None = None, window: str | None = None,
-             staff: str | None = None, **data) -> None:
+             staff: str | None = None, service: str | None = None, **data) -> None:
+        """One event: what it is about at the top level (``ticket``, ``service``, ``window``,
+        ``staff``, from ``ticket`` unless given), the details of its type in ``data``."""
         self.state.seq += 1
         self.events.append({
             "v": 1, "seq": self.state.seq, "type": type_, "at": self.calendar.iso(self.now), "ts": self.now,
             "day": self.state.day, "ticket": ticket.number if ticket else None,
-            "service": ticket.service if ticket else data.pop("service", None),
+            "service": service if service is not None else (ticket.service if ticket else None),
             "window": window if window is not None else (ticket.window if ticket else None),
             "staff": staff if staff is not None else (ticket.staff if ticket else None),
             "data": data,
@@ -219,9 +221,8 @@ class Engine:
         elif channel == "appointment":
             priority = "appointment"
 
-        n = state.counters.get(svc.prefix, 0) + 1
+        n, number = queueing.next_number(state, svc.prefix)
         state.counters[svc.prefix] = n
-        number = f"{svc.prefix}{n:03d}"
         ahead = queueing.people_ahead(state, code, priority is not None)
         ticket = Ticket(
             id=f"{state.day}:{number}", day=state.day, number=number, service=code, channel=channel,
@@ -230,9 +231,10 @@ class Engine:
             people_ahead=ahead,
         )
         state.tickets[ticket.id] = ticket
-        # Play the calling rule forward (every ticket this one's windows take first); the
-        # simulator measured its error at 0.6 of the queue-length formula (bench_simulation).
-        ticket.estimated_wait = round(queueing.predict_wait(cfg, state, ticket, ctx.now), 1)
+        # The one wait (state/service shows the same figure for a ticket taken now): the
+        # calling rule played forward; the simulator measured its error at 0.6 of the
+        # queue-length formula (bench_simulation).
+        ticket.estimated_wait = queueing.predict_wait(cfg, state, ticket, ctx.now)
         state.touch(ticket)
         ctx.emit("ticket_issued", ticket, channel=channel, priority=priority, people_ahead=ahead,
                  estimated_wait=ticket.estimated_wait, person_masked=ticket.person_masked)

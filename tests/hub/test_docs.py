@@ -129,7 +129,7 @@ def test_example_messages_have_the_keys_the_hub_sends(township_state):
     assert set(example("error")) == set(protocol.reply_error("t", "queue_empty"))
     seq = {"seq"}
     assert set(example("state/hall")) == set(protocol_state.hall_state(TOWNSHIP, state, cal, now)) | seq
-    assert set(example("state/service")) == set(protocol_state.service_states(TOWNSHIP, state)["household"]) | seq
+    assert set(example("state/service")) == set(protocol_state.service_states(TOWNSHIP, state, now)["household"]) | seq
     window = protocol_state.window_state(TOWNSHIP, state, cal, "2")
     assert set(example("state/window")) == set(window) | seq
     assert set(example("state/window")["staff"]) == set(window["staff"])
