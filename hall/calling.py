@@ -6,7 +6,8 @@ before it changes anything, and returns the reply data.
 from __future__ import annotations
 
 from hall import queueing
-from hall.messages import OUTCOMES, STATUS_ZH, refuse
+from hall.messages import STATUS_ZH, refuse
+from hall.protocol_words import OUTCOMES
 from hall.state import IN_HAND, LIVE, Ticket
 from hall.views import ticket_view
 

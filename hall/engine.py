@@ -15,10 +15,10 @@ from hall import calling, queueing, tidal
 from hall.clock import HallCalendar
 from hall.config import HallConfig
 from hall.messages import Refusal, refuse
+from hall.protocol_words import CHANNELS, EVENT_TYPES, V
 from hall.state import IN_HAND, LIVE, HallState, Ticket, WindowState
 from hall.views import ticket_view, window_view
 
-CHANNELS = ("kiosk", "id_card", "appointment", "staff")
 
 
 @dataclass
@@ -35,8 +35,8 @@ class Outcome:
 
     def reply(self, transaction: str | None) -> dict:
         if self.error is not None:
-            return {"v": 1, "status": "error", "error": self.error.as_error(), "transaction": transaction}
-        return {"v": 1, "status": "ok", "data": self.data or {}, "transaction": transaction}
+            return {"v": V, "status": "error", "error": self.error.as_error(), "transaction": transaction}
+        return {"v": V, "status": "ok", "data": self.data or {}, "transaction": transaction}
 
 
 class Context:
@@ -54,9 +54,11 @@ class Context:
              staff: str | None = None, service: str | None = None, **data) -> None:
         """One event: what it is about at the top level (``ticket``, ``service``, ``window``,
         ``staff``, from ``ticket`` unless given), the details of its type in ``data``."""
+        if type_ not in EVENT_TYPES:
+            raise KeyError(f"{type_!r} is not an event type of the contract (hall.protocol_words)")
         self.state.seq += 1
         self.events.append({
-            "v": 1, "seq": self.state.seq, "type": type_, "at": self.calendar.iso(self.now), "ts": self.now,
+            "v": V, "seq": self.state.seq, "type": type_, "at": self.calendar.iso(self.now), "ts": self.now,
             "day": self.state.day, "ticket": ticket.number if ticket else None,
             "service": service if service is not None else (ticket.service if ticket else None),
             "window": window if window is not None else (ticket.window if ticket else None),

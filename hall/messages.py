@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hall.protocol_words import OUTCOMES  # noqa: F401 (the contract's words; kept importable here)
+
 REFUSALS: dict[str, tuple[str, str]] = {
     # issuing tickets (取号)
     "unknown_service": ("没有这个办理事项，请重新选择", "There is no such service; please choose again."),
@@ -56,12 +58,6 @@ STATUS_ZH = {
     "finished": "已办结", "cancelled": "已取消", "expired": "已过期",
 }
 
-OUTCOMES = {
-    "completed": "办结",
-    "accepted_to_backoffice": "受理转后台",
-    "notified_to_supplement": "一次告知补正",
-    "rejected": "不予受理",
-}
 
 
 class _Blank(dict):

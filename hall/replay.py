@@ -15,6 +15,7 @@ from typing import IO, Iterable
 
 from hall.config import ConfigError, load_hall
 from hall.messages import refuse
+from hall.protocol_words import V
 from hall.store import HallStore
 
 
@@ -31,7 +32,7 @@ def replay(store: HallStore, lines: Iterable[str], out: IO[str], events: bool = 
                 raise ValueError("not an object")
             now = store.engine.calendar.epoch(command["at"]) if "at" in command else None
         except (ValueError, TypeError) as exc:
-            reply = {"v": 1, "status": "error", "transaction": None,
+            reply = {"v": V, "status": "error", "transaction": None,
                      "error": refuse("bad_request", detail=f"line {n}: {exc}").as_error()}
             emitted: list = []
         else:

@@ -49,8 +49,10 @@ def test_topics():
     wanted = {}
     for spec in protocol.TOPICS:
         pattern = "yc/<hall>/" + re.sub(r"\{(\w+)\}", r"<\1>", spec.pattern)
-        wanted[pattern] = ("yes" if spec.retained else "no", spec.qos.replace("|", " or "))
-    assert {k: (r[1], r[2]) for k, r in rows.items()} == wanted
+        publisher = "the device" if spec.publisher == "device" else ("the hub" if spec.publisher == "hub"
+                                                                      else spec.publisher)
+        wanted[pattern] = ("yes" if spec.retained else "no", spec.qos.replace("|", " or "), publisher, spec.doc)
+    assert {k: tuple(r[1:5]) for k, r in rows.items()} == wanted
     t = protocol.Topics("h")
     assert "`yc/<hall>/up/…`" in DOC and t.up() == "yc/h/up/" and t.down() == "yc/h/down/"
 
