@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from hall import calling, queueing, tidal
 from hall.clock import HallCalendar
 from hall.config import HallConfig
-from hall.messages import Refusal, refuse
+from hall.messages import Refusal, bad_request, refuse, status_params
 from hall.protocol_words import CHANNELS, EVENT_TYPES, V
 from hall.state import IN_HAND, LIVE, HallState, Ticket, WindowState
 from hall.views import ticket_view, window_view
@@ -93,6 +93,14 @@ class Context:
             raise refuse("unknown_ticket", number=number)
         return t
 
+    def live_ticket(self, cmd: dict) -> Ticket:
+        """The ticket named by the command; a finished, cancelled or expired one is refused
+        ``ticket_final`` whatever the command wanted with it."""
+        t = self.ticket(cmd)
+        if not t.live:
+            raise refuse("ticket_final", number=t.number, **status_params(t.status))
+        return t
+
 
 class Engine:
     def __init__(self, config: HallConfig):
@@ -132,7 +140,7 @@ class Engine:
         self._roll_day(ctx)
         try:
             if not isinstance(command, dict):
-                raise refuse("bad_request", detail="command must be a JSON object")
+                raise bad_request("command must be a JSON object", "命令必须是一个JSON对象")
             verb = command.get("verb")
             if verb not in self._verbs:
                 raise refuse("unknown_verb", verb=verb)
@@ -185,30 +193,31 @@ class Engine:
             raise refuse("unknown_service")
         channel = cmd.get("channel", "kiosk")
         if channel not in CHANNELS:
-            raise refuse("bad_request", detail=f"channel must be one of {', '.join(CHANNELS)}")
+            raise bad_request(f"channel must be one of {', '.join(CHANNELS)}", "取号渠道无效")
         if svc.closed or code in state.closed_services:
-            raise refuse("service_closed", service=svc.name)
+            raise refuse("service_closed", **_named(svc))
         day = dt.date.fromisoformat(state.day)
         if channel != "staff":  # staff may issue outside hours (延时服务)
             if not cfg.is_open_day(day):
                 raise refuse("closed_day")
             hours = cfg.service_hours(code)
             if not hours.contains(self.calendar.minute_of_day(ctx.now)):
-                raise refuse("outside_hours", hours="、".join(f"{a}-{b}" for a, b in hours.as_text()))
+                raise refuse("outside_hours", hours="、".join(f"{a}-{b}" for a, b in hours.as_text()),
+                             hours_en=", ".join(f"{a}-{b}" for a, b in hours.as_text()))
         person = cmd.get("person") or {}
         if not isinstance(person, dict):
-            raise refuse("bad_request", detail="person must be an object")
+            raise bad_request("person must be an object", "群众信息格式有误")
         pid = person.get("hash")
         if svc.id_card_required and not pid:
-            raise refuse("id_card_required", service=svc.name)
+            raise refuse("id_card_required", **_named(svc))
         issued_today = sum(1 for t in state.tickets.values() if t.service == code)
         if svc.daily_quota is not None and issued_today >= svc.daily_quota:
-            raise refuse("quota_reached", service=svc.name, quota=svc.daily_quota)
+            raise refuse("quota_reached", quota=svc.daily_quota, **_named(svc))
         if pid:
             mine = [t for t in state.tickets.values() if t.person == pid and t.status != "cancelled"]
             for t in mine:
                 if t.service == code and t.live:
-                    raise refuse("already_holding", service=svc.name, number=t.number)
+                    raise refuse("already_holding", number=t.number, **_named(svc))
             cap = cfg.rules.per_person_daily_cap
             if cap and len(mine) >= cap:
                 raise refuse("person_daily_cap", count=len(mine))
@@ -254,7 +263,8 @@ class Engine:
             raise refuse("staff_not_authorised", staff=number, window=window.id)
         day = dt.date.fromisoformat(ctx.state.day)
         if not window.in_season(day):
-            raise refuse("out_of_season", window=window.id, season="至".join(window.season))
+            raise refuse("out_of_season", window=window.id, season="至".join(window.season),
+                         season_en=" to ".join(window.season))
         for other in ctx.state.windows.values():
             if other.staff == number and other.id != window.id:
                 raise refuse("staff_elsewhere", staff=number, other=other.id)
@@ -333,12 +343,20 @@ class Engine:
 
 # ---------------------------------------------------------------------- helpers
 
+_FIELD_ZH = {"service": "办理事项", "window": "窗口号", "number": "票号", "staff": "工号"}
+
+
+def _named(svc) -> dict:
+    """A service named in a refusal: its Chinese name, and its English one (or its code)."""
+    return {"service": svc.name, "service_en": svc.name_en or svc.code}
+
+
 def _text(cmd: dict, key: str) -> str:
     value = cmd.get(key)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not value:
-        raise refuse("bad_request", detail=f"'{key}' is required and must be a string")
+        raise bad_request(f"'{key}' is required and must be a string", f"缺少{_FIELD_ZH.get(key, '必填字段')}或格式有误")
     return value
 
 
@@ -348,7 +366,7 @@ def _is_elder(birth, day: dt.date, age: int) -> bool:
     try:
         born = dt.date.fromisoformat(str(birth))
     except ValueError:
-        raise refuse("bad_request", detail="person.birth must be YYYY-MM-DD") from None
+        raise bad_request("person.birth must be YYYY-MM-DD", "出生日期应为年-月-日格式") from None
     years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
     return years >= age
 

@@ -14,7 +14,7 @@ import sys
 from typing import IO, Iterable
 
 from hall.config import ConfigError, load_hall
-from hall.messages import refuse
+from hall.messages import bad_request
 from hall.protocol_words import V
 from hall.store import HallStore
 
@@ -33,7 +33,7 @@ def replay(store: HallStore, lines: Iterable[str], out: IO[str], events: bool = 
             now = store.engine.calendar.epoch(command["at"]) if "at" in command else None
         except (ValueError, TypeError) as exc:
             reply = {"v": V, "status": "error", "transaction": None,
-                     "error": refuse("bad_request", detail=f"line {n}: {exc}").as_error()}
+                     "error": bad_request(f"line {n}: {exc}", f"第{n}行不是有效的命令").as_error()}
             emitted: list = []
         else:
             command = {k: v for k, v in command.items() if k != "at"}
