@@ -14,6 +14,10 @@ COMMANDS = {
     "mosquitto-config": ("hall.service.mosquitto_config", "write Mosquitto accounts and ACL for a hall"),
     "simulate": ("hall.simulation.main", "simulate whole days of a hall with the real engine"),
     "sim": ("devices.sim", "run a device simulator (ID card reader, printer, keypad, …)"),
+    "units": ("hall.service.units", "write the systemd units and udev rules of an installed hall"),
+    "backup": ("hall.backup", "online backup of the hall database, keeping the newest N"),
+    "restore": ("hall.backup:restore_main", "put a backup in place of a damaged hall database"),
+    "provision": ("hall.service.provision", "accounts, TLS certificates and terminal files for every device"),
 }
 
 
@@ -31,8 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[0] not in COMMANDS:
         print(f"yichuang: unknown command {argv[0]!r}\n\n{usage()}", file=sys.stderr)
         return 2
-    module = importlib.import_module(COMMANDS[argv[0]][0])
-    return module.main(argv[1:]) or 0
+    module_name, _, function = COMMANDS[argv[0]][0].partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, function or "main")(argv[1:]) or 0
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from hall import calling, queueing, tidal
+from hall import calling, queueing, tidal, untrusted
 from hall.clock import HallCalendar
 from hall.config import HallConfig
 from hall.messages import Refusal, bad_request, refuse, status_params
@@ -42,8 +42,9 @@ class Outcome:
 class Context:
     """One command's view of the hall: the config, the state, the time, and its events."""
 
-    def __init__(self, engine: "Engine", state: HallState, now: float):
+    def __init__(self, engine: "Engine", state: HallState, now: float, token: str | None = None):
         self.engine = engine
+        self.token = token
         self.config = engine.config
         self.calendar = engine.calendar
         self.state = state
@@ -135,13 +136,15 @@ class Engine:
             if wid not in self.config.windows:
                 del state.windows[wid]
 
-    def handle(self, state: HallState, command: dict, now: float) -> Outcome:
-        ctx = Context(self, state, now)
+    def handle(self, state: HallState, command: dict, now: float, token: str | None = None) -> Outcome:
+        """Apply ``command`` at ``now``. ``token`` is the unguessable token a ticket issued by
+        this command gets (its status-page address, ``hall.protocol.ticket_url``); the caller
+        draws it, as it reads the clock, so the engine stays a function of its inputs."""
+        ctx = Context(self, state, now, token)
         self._roll_day(ctx)
         try:
-            if not isinstance(command, dict):
-                raise bad_request("command must be a JSON object", "命令必须是一个JSON对象")
-            verb = command.get("verb")
+            check_types(command)
+            verb = command["verb"] if "verb" in command else None
             if verb not in self._verbs:
                 raise refuse("unknown_verb", verb=verb)
             data = self._verbs[verb](ctx, command)
@@ -239,7 +242,7 @@ class Engine:
             id=f"{state.day}:{number}", day=state.day, number=number, service=code, channel=channel,
             issued_at=ctx.now, queue_key=ctx.now, priority=priority, person=pid,
             person_masked=person.get("masked"), appointment=str(appointment) if appointment else None,
-            people_ahead=ahead,
+            people_ahead=ahead, token=ctx.token,
         )
         state.tickets[ticket.id] = ticket
         # The one wait (state/service shows the same figure for a ticket taken now): the
@@ -341,9 +344,56 @@ class Engine:
         return {"service": code, "open": False}
 
 
+# ---------------------------------------------------------------------- the types of a command
+
+_ID = (str, int)  # a window, ticket, service or staff id: a string, or a whole number for it
+FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "verb": (str,), "transaction": (str, int),
+    "window": _ID, "number": _ID, "service": _ID, "staff": _ID, "to_window": _ID,
+    "to_service": (str,), "outcome": (str,), "channel": (str,), "reason": (str,),
+    "appointment": (str, int), "green": (bool,), "takeover": (bool,), "return_after": (bool,),
+    "place": (str, int), "person": (dict,),
+}
+PERSON_TYPES: dict[str, tuple[type, ...]] = {"hash": (str,), "masked": (str,), "birth": (str,)}
+_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", dict: "an object"}
+_TYPE_NAMES_ZH = {str: "字符串", int: "整数", bool: "真或假", dict: "对象"}
+
+
+def check_types(command) -> None:
+    """Refuse (``bad_request``) a command whose fields have the wrong JSON type, or that holds
+    text which is not valid Unicode, before any verb looks at it: the engine gives the same
+    clear refusal whoever calls it (the hub, ``yichuang replay``, the simulator). ``None`` is
+    the same as leaving a field out; fields the engine does not know are ignored."""
+    if not isinstance(command, dict):
+        raise bad_request("command must be a JSON object", "命令必须是一个JSON对象")
+    if not untrusted.is_unicode(command):
+        raise bad_request("text that is not valid Unicode (a lone surrogate)", "含有无效的Unicode文字")
+    _check_parts(command, FIELD_TYPES, "")
+    if isinstance(command.get("person"), dict):
+        _check_parts(command["person"], PERSON_TYPES, "person.")
+
+
+def _check_parts(fields: dict, types: dict, prefix: str) -> None:
+    for name, allowed in types.items():
+        value = fields.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) and bool not in allowed or not isinstance(value, allowed):
+            kinds = " or ".join(_TYPE_NAMES[t] for t in allowed)
+            kinds_zh = "或".join(_TYPE_NAMES_ZH[t] for t in allowed)
+            raise bad_request(f"'{prefix}{name}' must be {kinds}",
+                              f"{_FIELD_ZH.get(prefix + name, '字段')}应为{kinds_zh}")
+
+
 # ---------------------------------------------------------------------- helpers
 
-_FIELD_ZH = {"service": "办理事项", "window": "窗口号", "number": "票号", "staff": "工号"}
+_FIELD_ZH = {  # a field as a clerk knows it, for a Chinese refusal
+    "verb": "操作", "transaction": "请求编号", "service": "办理事项", "window": "窗口号", "number": "票号",
+    "staff": "工号", "to_window": "转办窗口", "to_service": "转办事项", "outcome": "办结结果", "channel": "取号渠道",
+    "reason": "原因", "appointment": "预约码", "green": "绿色通道", "takeover": "接替", "return_after": "转办后返回",
+    "place": "回呼位置", "person": "群众信息", "person.hash": "身份摘要", "person.masked": "脱敏证件号",
+    "person.birth": "出生日期",
+}
 
 
 def _named(svc) -> dict:

@@ -13,6 +13,7 @@ def ticket_view(ctx: Context, t: Ticket) -> dict:
         "people_ahead": t.people_ahead,
         "estimated_wait_min": wait_minutes(t.estimated_wait),
         "issued_at": ctx.calendar.iso(t.issued_at), "window": t.window, "pinned_window": t.pinned_window,
+        "token": t.token,
     }
 
 
