@@ -101,4 +101,6 @@ def bad_request(detail_en: str, detail_zh: str) -> Refusal:
 def refuse(code: str, **params) -> Refusal:
     if code not in REFUSALS:
         raise KeyError(f"no refusal message for {code!r}")
+    if code == "bad_request" and "detail_zh" not in params:  # a detail written in Chinese already
+        params["detail_zh"] = params.get("detail", "")
     return Refusal(code, tuple(sorted((k, str(v)) for k, v in params.items())))

@@ -19,7 +19,7 @@ from hall.state import HallState
 BOARD_CALLS = 10  # how many recent calls the board shows
 
 
-def service_states(config: HallConfig, state: HallState, now: float) -> dict[str, dict]:
+def service_states(config: HallConfig, state: HallState, now: float | None = None) -> dict[str, dict]:
     """state/service/<code> for every service: line length, the wait an ordinary ticket taken
     ``now`` is told (the same figure the ticket's reply gives), open or closed."""
     out = {}

@@ -13,6 +13,7 @@ wait, so its accuracy can be reported (``yichuang simulate``).
 from __future__ import annotations
 
 import heapq
+import time
 
 from hall.config import HallConfig, Window
 from hall.state import HallState, Ticket
@@ -159,9 +160,11 @@ def wait_told(config: HallConfig, state: HallState, service: str, now: float,
     return forecast.wait(provisional_ticket(config, state, service, now))
 
 
-def service_summary(config: HallConfig, state: HallState, now: float) -> dict[str, dict]:
-    """Per service: people waiting in its line, the wait an ordinary ticket taken now is told
-    (minutes), windows serving it, open or closed."""
+def service_summary(config: HallConfig, state: HallState, now: float | None = None) -> dict[str, dict]:
+    """Per service: people waiting in its line, the wait an ordinary ticket taken at ``now``
+    is told (minutes), windows serving it, open or closed. ``now`` defaults to the wall clock,
+    for a reader beside the hub (the hall web) that shows the present."""
+    now = time.time() if now is None else now
     out = {}
     counts = waiting_counts(state)
     forecast = Forecast(config, state, now)
