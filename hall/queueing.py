@@ -12,6 +12,7 @@ wait, so its accuracy can be reported (``yichuang simulate``).
 """
 from __future__ import annotations
 
+import bisect
 import heapq
 import time
 
@@ -157,7 +158,7 @@ def wait_told(config: HallConfig, state: HallState, service: str, now: float,
               forecast: "Forecast | None" = None) -> float:
     """Seconds an ordinary ticket of ``service`` taken at ``now`` would be told."""
     forecast = forecast or Forecast(config, state, now)
-    return forecast.wait(provisional_ticket(config, state, service, now))
+    return forecast.told([service])[service]
 
 
 def service_summary(config: HallConfig, state: HallState, now: float | None = None) -> dict[str, dict]:
@@ -167,11 +168,11 @@ def service_summary(config: HallConfig, state: HallState, now: float | None = No
     now = time.time() if now is None else now
     out = {}
     counts = waiting_counts(state)
-    forecast = Forecast(config, state, now)
+    told = Forecast(config, state, now).told(config.services)
     for code, svc in config.services.items():
         out[code] = {
             "waiting": counts.get(code, 0),
-            "estimated_wait_min": wait_minutes(wait_told(config, state, code, now, forecast)),
+            "estimated_wait_min": wait_minutes(told[code]),
             "windows_serving": windows_serving(config, state, code),
             "open": not (svc.closed or code in state.closed_services),
         }
@@ -245,6 +246,8 @@ class Forecast:
         in_state = self.state.tickets.get(ticket.id) is ticket
         if ticket.status == "waiting" and not in_state:
             lines = {**lines, own: sorted([*lines.get(own, ()), ticket], key=line_order)}
+        if all(_level(window, own) is None for _, _, window in self.staffed):
+            return self._fallback(lines, ticket)  # no staffed window may call it
         if ticket.priority is not None:
             stretch = dict.fromkeys(self.free, 1.0)
         elif in_state and self.now - RECENT <= ticket.issued_at < self.now:  # not a ticket still to come
@@ -270,15 +273,89 @@ class Forecast:
             found = [(level, lines[key][heads[key]]) for key, level in sources[wid] if heads[key] < len(lines[key])]
             if not found:
                 continue  # nothing more this window may call
-            _, t = pick(found, streak[wid], guard)
+            t = found[0][1] if len(found) == 1 else pick(found, streak[wid], guard)[1]
             heads[_line_key(t)] += 1
             if t is ticket:
                 return round(free, 1)
             streak[wid] = streak[wid] + 1 if t.priority else 0
             heapq.heappush(heap, (free + self.cost[t.service] * stretch[wid], rank, wid))
+        return self._fallback(lines, ticket)
+
+    def _fallback(self, lines: dict, ticket: Ticket) -> float:
+        own = _line_key(ticket)
         line = [*lines.get((own[0], True), ()), *lines.get((own[0], False), ())]
         ahead = next((i for i, t in enumerate(line) if t is ticket), 0)
         return _by_line_length(self.config, self.state, ticket.service, ahead)
+
+    def told(self, codes) -> dict[str, float]:
+        """Seconds an ordinary ticket of each service in ``codes`` taken now would be told:
+        what ``wait`` gives its provisional ticket, for all of them in one play of the calling
+        rule per group of services whose ordinary tickets the windows stretch alike.
+
+        Exact, not an approximation: a play with one more ticket in it runs exactly like the
+        play without it until a window would call that ticket (before, it is never the best
+        candidate, and it ranks just before the ticket behind it in its line, so nobody else
+        is called differently). So one play without the provisional tickets can tell, at each
+        window's turn, whether each one would be called there."""
+        out: dict[str, float] = {}
+        groups: dict[tuple, list] = {}
+        for code in codes:
+            p = provisional_ticket(self.config, self.state, code, self.now)
+            levels = {wid: _level(window, (code, False)) for wid, _, window in self.staffed}
+            lines = {**self.lines, (code, False): sorted([*self.lines.get((code, False), ()), p], key=line_order)}
+            if all(level is None for level in levels.values()):
+                out[code] = self._fallback(lines, p)
+                continue
+            alike = tuple(window.skill(code) == "secondary" for _, _, window in self.staffed)
+            groups.setdefault(alike, []).append((code, p, levels, lines))
+        for group in groups.values():
+            out.update(self._play_for(group))
+        return out
+
+    def _play_for(self, group: list) -> dict[str, float]:
+        """``told`` for services whose provisional tickets share one stretch."""
+        if self._loads is None:
+            self._loads = _loads(self.staffed, self.recent, self.cost)
+        stretch = _stretch(self.staffed, self._loads, group[0][1])
+        lines, guard = self.lines, self.config.rules.priority_guard
+        pending = {code: (p, lines_with_p) for code, p, _, lines_with_p in group}
+        place = {code: bisect.bisect_left(lines.get((code, False), ()), line_order(p), key=line_order)
+                 for code, p, _, _ in group}  # where each provisional ticket stands in its line
+        serves = {wid: [(code, levels[wid]) for code, _, levels, _ in group if levels[wid] is not None]
+                  for wid, _, _ in self.staffed}
+        heads = dict.fromkeys(lines, 0)
+        heap, streak, out = [], {}, {}
+        for rank, (wid, ws, _) in enumerate(self.staffed):
+            streak[wid] = ws.priority_streak
+            heap.append((self.free[wid] * stretch[wid], rank, wid))
+        heapq.heapify(heap)
+        while heap and pending:
+            free, rank, wid = heapq.heappop(heap)
+            found = [(level, lines[key][heads[key]]) for key, level in self.sources[wid] if heads[key] < len(lines[key])]
+            best = (found[0] if len(found) == 1 else pick(found, streak[wid], guard)) if found else None
+            for code, level in serves[wid]:
+                if code in pending and heads.get((code, False), 0) == place[code]:  # its ticket would be a head
+                    if best is None or _beats(pending[code][0], level, best, found, streak[wid], guard):
+                        out[code] = round(free, 1)
+                        del pending[code]
+            if best is None:
+                continue
+            t = best[1]
+            heads[_line_key(t)] += 1
+            streak[wid] = streak[wid] + 1 if t.priority else 0
+            heapq.heappush(heap, (free + self.cost[t.service] * stretch[wid], rank, wid))
+        for code, (p, lines_with_p) in pending.items():
+            out[code] = self._fallback(lines_with_p, p)
+        return out
+
+
+def _beats(p: Ticket, level: int, best: tuple[int, Ticket], found: list, streak: int, guard: int) -> bool:
+    """Would the ordinary ticket ``p`` (at skill ``level``) be called instead of ``best``, the
+    pick among ``found``? The same as ``pick([*found, (level, p)], …)[1] is p``, in O(1)."""
+    first = ordinary_goes_first(streak, guard, any(t.priority is None for _, t in found))
+    if ordinary_goes_first(streak, guard, True) != first:
+        return True  # the guard holds and p would be the only ordinary ticket: it goes first
+    return call_rank(p, level, first) < call_rank(best[1], best[0], first)
 
 
 def _level(window: Window, key: tuple[str, bool]) -> int | None:

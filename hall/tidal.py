@@ -23,13 +23,13 @@ def pressure(config, state, trigger, now: float | None = None, counts: dict[str,
     now = time.time() if now is None else now  # a reader beside the hub: the present
     counts = queueing.waiting_counts(state) if counts is None else counts
     worst, total, longest = "", 0, 0.0
-    for code in trigger.services:
-        waiting = counts.get(code, 0)
-        if not waiting:
-            continue
+    lines = [code for code in trigger.services if counts.get(code, 0)]
+    if lines:
+        told = (forecast or queueing.Forecast(config, state, now)).told(lines)
+    for code in lines:
+        waiting = counts[code]
         total += waiting
-        forecast = forecast or queueing.Forecast(config, state, now)
-        minutes = queueing.wait_minutes(queueing.wait_told(config, state, code, now, forecast))
+        minutes = queueing.wait_minutes(told[code])
         if (minutes, waiting) > (longest, counts.get(worst, 0)):
             worst, longest = code, minutes
     return worst, total, longest

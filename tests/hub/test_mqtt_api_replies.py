@@ -47,7 +47,8 @@ def test_every_verb_answers_the_documented_shape(mosquitto, hall, start_hub, con
         caller.wait_for(lambda: (caller.state.get(household) or {}).get("waiting") == n, 10,
                         f"state/service/household waiting == {n}")
 
-    ok(kiosk, "issue", service="household")
+    told_now = caller.wait_for(lambda: caller.state.get(household), 10, "state/service/household")
+    assert ok(kiosk, "issue", service="household")["estimated_wait_min"] == told_now["estimated_wait_min"]
     ok(kiosk, "issue", service="household")
     ok(caller, "staff_login", staff="0101")
     assert ok(caller, "call_next")["ticket"] == "C001"
@@ -62,7 +63,10 @@ def test_every_verb_answers_the_documented_shape(mosquitto, hall, start_hub, con
     ok(caller, "call_number", number="C002")
     assert ok(caller, "hold", reason="取材料")["status"] == "held"
     waiting(0)  # nor is a held one
-    ok(kiosk, "issue", service="social_insurance")
+    # the service state's wait is the one a ticket taken at that moment is told (window 1 is
+    # free: nothing runs down with the clock between reading the state and issuing)
+    insurance = caller.wait_for(lambda: caller.state.get(caller.topics.service("social_insurance")), 10, "A")
+    assert ok(kiosk, "issue", service="social_insurance")["estimated_wait_min"] == insurance["estimated_wait_min"]
     assert ok(caller, "call_next")["ticket"] == "A001"
     assert ok(caller, "transfer", to_service="household")["service"] == "household"
     waiting(1)
