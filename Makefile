@@ -1,14 +1,18 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: setup demo test bench
+.PHONY: setup demo test bench fuzz
 
 setup:
 	bash scripts/setup.sh
 
 demo: setup
-	.venv/bin/yichuang demo --config config/halls/township.toml
+	.venv/bin/yichuang demo --config config/halls/township.toml $(DEMO_ARGS)  # DEMO_ARGS="--port 0": a broker of its own
 
 test: setup
 	bash scripts/test.sh
 
 bench: setup
 	.venv/bin/python -m bench
+
+# 100,000 bad requests against the hub on a real Mosquitto (bench/fuzz_hub.py)
+fuzz: setup
+	.venv/bin/python -m bench.fuzz_hub 100000
