@@ -46,9 +46,7 @@ def pick(found: list[tuple[int, Ticket]], streak: int, priority_guard: int) -> t
     return min(found, key=lambda item: call_rank(item[1], item[0], first))
 
 
-def line_order(t: Ticket) -> tuple:
-    """The order of one line (one service, or the tickets pinned to one window)."""
-    return call_rank(t)
+line_order = call_rank  # the order of one line (one service, or the tickets pinned to one window)
 
 
 def waiting_for_service(state: HallState, service: str) -> list[Ticket]:
@@ -302,12 +300,12 @@ class Forecast:
         for code in codes:
             p = provisional_ticket(self.config, self.state, code, self.now)
             levels = {wid: _level(window, (code, False)) for wid, _, window in self.staffed}
-            lines = {**self.lines, (code, False): sorted([*self.lines.get((code, False), ()), p], key=line_order)}
+            place = bisect.bisect_left(self.lines.get((code, False), ()), line_order(p), key=line_order)
             if all(level is None for level in levels.values()):
-                out[code] = self._fallback(lines, p)
+                out[code] = self._provisional_fallback(code, place)
                 continue
             alike = tuple(window.skill(code) == "secondary" for _, _, window in self.staffed)
-            groups.setdefault(alike, []).append((code, p, levels, lines))
+            groups.setdefault(alike, []).append((code, p, levels, place))
         for group in groups.values():
             out.update(self._play_for(group))
         return out
@@ -318,9 +316,8 @@ class Forecast:
             self._loads = _loads(self.staffed, self.recent, self.cost)
         stretch = _stretch(self.staffed, self._loads, group[0][1])
         lines, guard = self.lines, self.config.rules.priority_guard
-        pending = {code: (p, lines_with_p) for code, p, _, lines_with_p in group}
-        place = {code: bisect.bisect_left(lines.get((code, False), ()), line_order(p), key=line_order)
-                 for code, p, _, _ in group}  # where each provisional ticket stands in its line
+        pending = {code: p for code, p, _, _ in group}
+        place = {code: where for code, _, _, where in group}  # where each provisional ticket stands in its line
         serves = {wid: [(code, levels[wid]) for code, _, levels, _ in group if levels[wid] is not None]
                   for wid, _, _ in self.staffed}
         heads = dict.fromkeys(lines, 0)
@@ -335,7 +332,7 @@ class Forecast:
             best = (found[0] if len(found) == 1 else pick(found, streak[wid], guard)) if found else None
             for code, level in serves[wid]:
                 if code in pending and heads.get((code, False), 0) == place[code]:  # its ticket would be a head
-                    if best is None or _beats(pending[code][0], level, best, found, streak[wid], guard):
+                    if best is None or _beats(pending[code], level, best, found, streak[wid], guard):
                         out[code] = round(free, 1)
                         del pending[code]
             if best is None:
@@ -344,9 +341,15 @@ class Forecast:
             heads[_line_key(t)] += 1
             streak[wid] = streak[wid] + 1 if t.priority else 0
             heapq.heappush(heap, (free + self.cost[t.service] * stretch[wid], rank, wid))
-        for code, (p, lines_with_p) in pending.items():
-            out[code] = self._fallback(lines_with_p, p)
+        for code in pending:
+            out[code] = self._provisional_fallback(code, place[code])
         return out
+
+    def _provisional_fallback(self, code: str, place: int) -> float:
+        """``_fallback`` for the provisional ticket of ``code`` standing at ``place`` among
+        the ordinary tickets of its line (after every priority one)."""
+        ahead = len(self.lines.get((code, True), ())) + place
+        return _by_line_length(self.config, self.state, code, ahead)
 
 
 def _beats(p: Ticket, level: int, best: tuple[int, Ticket], found: list, streak: int, guard: int) -> bool:
