@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 import time
 from urllib.parse import urlsplit
 
@@ -28,8 +29,12 @@ def same_shape(data: dict, documented: dict) -> bool:
         data[k] is None or documented[k] is None or type(data[k]) is type(documented[k]) for k in data)
 
 
-def test_every_verb_answers_the_documented_shape(mosquitto, hall, start_hub, connect):
+def test_every_verb_answers_the_documented_shape(mosquitto, hall, start_hub, connect, tmp_path):
     hall.path.write_text(hall.path.read_text() + MANAGER)
+    bookings = tmp_path / "bookings.csv"  # one appointment for the test clock's morning, to check in
+    bookings.write_text("code,service,date,slot,person\nAPPT000001,household,2025-03-04,10:00-10:30,张*三\n")
+    subprocess.run([sys.executable, "-m", "hall.cli", "appointments", "import", str(bookings), "--config",
+                    str(hall.path), "--db", str(hall.db)], check=True, capture_output=True, timeout=60)
     start_hub(hall, mosquitto.url)
     kiosk = connect(mosquitto.url, hall, "kiosk-1")
     caller = connect(mosquitto.url, hall, "caller-1", watch_state=True)
@@ -50,7 +55,11 @@ def test_every_verb_answers_the_documented_shape(mosquitto, hall, start_hub, con
     told_now = caller.wait_for(lambda: caller.state.get(household), 10, "state/service/household")
     assert ok(kiosk, "issue", service="household")["estimated_wait_min"] == told_now["estimated_wait_min"]
     ok(kiosk, "issue", service="household")
+    assert ok(kiosk, "lookup", number="C002")["people_ahead"] == 1
+    assert ok(kiosk, "checkin", appointment="APPT000001")["priority"] == "appointment"
     ok(caller, "staff_login", staff="0101")
+    assert ok(caller, "call_next")["ticket"] == "C003"  # the checked-in appointment goes first
+    ok(caller, "finish")
     assert ok(caller, "call_next")["ticket"] == "C001"
     ok(caller, "recall")
     ok(caller, "start")
