@@ -76,10 +76,10 @@ TOPICS = (
     TopicSpec("window", "state/window/{id}", True, "1", "hub", "one window: status, staff on duty, ticket in hand"),
     TopicSpec("event", "event/{type}", False, "1", "hub", "one committed event, numbered by `seq`"),
     TopicSpec("status", "status/{client}", True, "1", "every client", "`online` / `offline` (last will)"),
-    TopicSpec("up_event", "up/event", False, "1", "the hub (`--uplink`)",
-              "one committed event for the county: the event as on `event/<type>` plus `hall`"),
-    TopicSpec("up_summary", "up/summary", True, "1", "the hub (`--uplink`)",
-              "the hall at a glance for the county: windows open, waiting, waits, paused windows, alerts, "
+    TopicSpec("up_event", "up/event", False, "1", "hub",
+              "one committed event for the county (`--uplink`): the event as on `event/<type>` plus `hall`"),
+    TopicSpec("up_summary", "up/summary", True, "1", "hub",
+              "the hall at a glance for the county (`--uplink`): windows open, waiting, waits, paused windows, alerts, "
               "the day's 好差评 counts"),
     TopicSpec("down_ack", "down/ack", False, "1", "the county supervisor",
               '`{"v": 1, "upto": seq}`: every event up to `seq` is stored'),
