@@ -285,6 +285,8 @@ def test_a_narrow_screen_and_the_page_without_a_session(county_site, browser):
         assert page.url.endswith("/login")  # no report without signing in
         sign_in(page, county_site["url"])
         expect(page.locator("table.halls tbody tr")).to_have_count(4)
+        expect(page.locator("#chart-compare svg")).to_be_visible()
+        expect(page.locator("#chart-compare")).to_contain_text("东古城镇便民服务中心")
         page.screenshot(path=str(SCREENS / "county-portrait-live-zh.png"), full_page=True)
         page.goto(county_site["url"] + "/login")
         page.screenshot(path=str(SCREENS / "login-portrait-form-zh.png"))
