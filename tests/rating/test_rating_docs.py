@@ -31,3 +31,27 @@ def test_the_pad_state_and_case_alert_examples(tmp_path):
     assert set(example("case_alert")) == set(hall["case_alerts"][0])
     assert "case_alerts" in example("state/hall")
     h.store.close()
+
+
+def test_the_rating_and_case_reply_examples_are_what_the_engine_answers():
+    from hall.clock import HallCalendar
+    from hall.config import load_hall
+    from hall.engine import Engine
+
+    config = load_hall(ROOT / "config" / "halls" / "township.toml")
+    engine = Engine(config)
+    state = engine.new_state()
+    t0 = HallCalendar(config).epoch("2025-03-04T10:00:00")
+    answers = {}
+    for i, cmd in enumerate([{"verb": "issue", "service": "household"},
+                             {"verb": "staff_login", "window": "1", "staff": "0101"},
+                             {"verb": "call_next", "window": "1"}, {"verb": "finish", "window": "1"},
+                             {"verb": "rate", "window": "1", "number": "C001", "level": "dissatisfied",
+                              "reasons": ["long_wait"]},
+                             {"verb": "case_step", "case": 1, "step": "verify", "verdict": "true",
+                              "note": "调阅录像，情况属实", "by": "张主任"}]):
+        outcome = engine.handle(state, cmd, t0 + i)
+        assert outcome.ok, outcome.error
+        answers[cmd["verb"]] = outcome.data
+    assert example("data/rating") == answers["rate"]
+    assert example("data/case") == answers["case_step"]
