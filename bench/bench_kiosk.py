@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.bench_hub import bare_round_trips, percentile
 from hall.config import load_hall
-from hall.service.local_broker import Mosquitto, spawn_hub, wait_hub_connected
+from hall.service.local_broker import Mosquitto, spawn_hub_online
 
 ROOT = Path(__file__).resolve().parents[1]
 HALL = ROOT / "config" / "halls" / "township.toml"
@@ -65,9 +65,8 @@ def main() -> int:
         tmp = Path(tmp)
         broker = Mosquitto(tmp / "mosquitto").start()
         log = tmp / "hub.log"
-        hub = spawn_hub(HALL, tmp / "hall.sqlite", broker.url, log, "--always-open")
+        hub = spawn_hub_online(HALL, tmp / "hall.sqlite", broker.url, log, "--always-open")
         try:
-            wait_hub_connected(hub, log, 1)
             rtt = bare_round_trips(broker.port, 400)
             first = drive(broker.url, tmp, LATENCY_TICKETS, "10")
             lat = first["latencies"]

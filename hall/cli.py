@@ -8,18 +8,27 @@ import sys
 COMMANDS = {
     "config": ("hall.config_cli", "check a hall file: `yichuang config check FILE`"),
     "replay": ("hall.replay", "apply JSON-lines commands from stdin through the store"),
-    "demo": ("hall.demo", "run the township hall on an embedded broker, with instructions"),
+    "demo": ("hall.demo", "run the township hall on the local MQTT broker (or its own), with instructions"),
     "hub": ("hall.service.main", "run the hall hub on an MQTT broker"),
     "broker": ("hall.service.broker", "run the embedded MQTT broker (amqtt)"),
     "mosquitto-config": ("hall.service.mosquitto_config", "write Mosquitto accounts and ACL for a hall"),
     "simulate": ("hall.simulation.main", "simulate whole days of a hall with the real engine"),
     "sim": ("devices.sim", "run a device simulator (ID card reader, printer, keypad, …)"),
+    "web": ("hall.web.main", "the hall's web: citizen ticket pages, the manager's dashboard"),
+    "web-password": ("hall.web.accounts", "make an Argon2 hash for an [[account]] of the hall's web"),
+    "report": ("hall.web.report", "a day's or a month's figures as an XLSX workbook and a PNG chart"),
     "appointments": ("hall.appointments", "import the hall's bookings: `yichuang appointments import FILE`"),
     "kiosk": ("kiosk.main", "run the kiosk (取号机) of a hall file's [[device]]"),
     "units": ("hall.service.units", "write the systemd units and udev rules of an installed hall"),
     "backup": ("hall.backup", "online backup of the hall database, keeping the newest N"),
     "restore": ("hall.backup:restore_main", "put a backup in place of a damaged hall database"),
     "provision": ("hall.service.provision", "accounts, TLS certificates and terminal files for every device"),
+    "bridge-config": ("hall.service.bridge", "the hall broker's bridge to the county broker"),
+    "county": ("county.main", "the county supervisor: every hall's events into PostgreSQL, live"),
+    "county-broker-config": ("county.broker_config", "the county broker's TLS listener, hall accounts and ACL"),
+    "board": ("display.cli_board", "the hall board (综合屏), with the call announcer"),
+    "window-screen": ("display.cli_window_screen", "the screen above a window (窗口屏)"),
+    "voice": ("display.voice_main", "the call announcer (叫号语音) alone"),
 }
 
 

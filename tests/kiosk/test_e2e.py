@@ -30,7 +30,7 @@ from hall.appointments import import_bookings, parse
 from hall.clock import HallCalendar
 from hall.config import load_hall
 from hall.protocol import has_id_number, token_from_ticket_url
-from hall.service.local_broker import Mosquitto, spawn_hub, wait_hub_connected
+from hall.service.local_broker import Mosquitto, spawn_hub_online
 from kiosk.flow import KioskFlow, KioskSettings
 from kiosk.runtime import DeviceUrls, KioskRuntime
 
@@ -111,8 +111,7 @@ def hall(tmp_path, mosquitto):
     assert not problems
     import_bookings(db, config, rows)
     sniffer = Sniffer(mosquitto.port, hid)
-    hub = spawn_hub(path, db, mosquitto.url, log, "--clock", CLOCK)
-    wait_hub_connected(hub, log, 1)
+    hub = spawn_hub_online(path, db, mosquitto.url, log, "--clock", CLOCK)
     yield config, db, log, sniffer
     hub.terminate()
     hub.wait(15)
@@ -134,7 +133,8 @@ def test_a_citizens_morning_at_the_kiosk(hall, mosquitto, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     cards = demo_virtual_cards()
     elder = cards["resident_long_term"]  # 李秀英, born 1955: 70 on the test day, green channel at 60
-    reader = IdCardSimulator().start()
+    reader = IdCardSimulator()
+    reader.start()
     printer = PrinterSimulator()
     printer.start()
     kiosk = Kiosk(config, mosquitto.url, DeviceUrls(idcard=reader.path, printer=f"serial://{printer.path}"))
@@ -222,7 +222,8 @@ def test_a_citizens_morning_at_the_kiosk(hall, mosquitto, tmp_path, caplog):
 def test_reader_faults_are_plain_sentences_and_the_reader_recovers(mosquitto, tmp_path):
     """A garbled frame, the reader unplugged and back: a sentence on screen, then cards again."""
     cards = demo_virtual_cards()
-    reader = IdCardSimulator(link=str(tmp_path / "yc-idcard")).start()
+    reader = IdCardSimulator(link=str(tmp_path / "yc-idcard"))
+    reader.start()
     kiosk = Kiosk(load_hall(TOWNSHIP), mosquitto.url, DeviceUrls(idcard=reader.path))
     try:
         reader.inject("bad_checksum", count=4)  # the driver retries once, then says so

@@ -23,7 +23,7 @@ from devices.printer.simulator import PrinterSimulator
 from devices.scanner.simulator import ScannerSimulator
 from hall.appointments import import_bookings, parse
 from hall.config import load_hall
-from hall.service.local_broker import Mosquitto, spawn_hub, wait_hub_connected
+from hall.service.local_broker import Mosquitto, spawn_hub_online
 
 ROOT = Path(__file__).resolve().parents[2]
 TOWNSHIP = ROOT / "config" / "halls" / "township.toml"
@@ -76,8 +76,7 @@ def hall(tmp_path):
     rows, _ = parse("code,service,date,slot,person\nAPPT20250304,household,2025-03-04,10:00-10:30,王*明\n", config)
     import_bookings(db, config, rows)
     broker = Mosquitto(tmp_path / "mosquitto").start()
-    hub = spawn_hub(path, db, broker.url, tmp_path / "hub.log", "--clock", CLOCK)
-    wait_hub_connected(hub, tmp_path / "hub.log", 1)
+    hub = spawn_hub_online(path, db, broker.url, tmp_path / "hub.log", "--clock", CLOCK)
     yield path, db, broker
     hub.terminate()
     hub.wait(15)
@@ -90,9 +89,10 @@ def test_a_citizen_clicks_the_real_window(hall, tmp_path):
     display = f":{n}"
     xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1080x1920x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    reader, printer, scanner = IdCardSimulator().start(), PrinterSimulator(), ScannerSimulator("crlf")
+    reader, printer, scanner = IdCardSimulator(), PrinterSimulator(), ScannerSimulator("crlf")
+    reader.start()
     printer.start()
-    scanner.open()
+    scanner.start()
     layout = tmp_path / "layout.json"
     env = {k: v for k, v in os.environ.items()}
     env.update(DISPLAY=display, KIVY_NO_ARGS="1", KIVY_NO_FILELOG="1", KIVY_USE_DEFAULTCONFIG="1",
@@ -156,7 +156,7 @@ def test_a_citizen_clicks_the_real_window(hall, tmp_path):
         xvfb.wait(10)
         reader.stop()
         printer.stop()
-        scanner.close()
+        scanner.stop()
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     rows = conn.execute("SELECT number, priority, channel FROM tickets ORDER BY number").fetchall()
