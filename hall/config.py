@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hall.pin import PinError, parse_hash
+
 WINDOW_KINDS = {
     "comprehensive": "综合受理窗口",
     "high_frequency": "高频事项受理窗口",
@@ -91,6 +93,9 @@ class Window:
     name_en: str = ""
     tidal: Tidal | None = None
     season: tuple[str, str] | None = None  # ("11-01", "02-28"), MM-DD, may wrap the year
+    keypad: int | None = None  # YC-485 bus address of the window's keypad (呼叫器)
+    remote: int | None = None  # EV1527 transmitter id of the window's 433 MHz button
+    ledbar: int | None = None  # YC-LED address of the bar above the window (窗口条屏)
 
     def skill(self, service: str) -> str | None:
         if service in self.primary:
@@ -115,6 +120,7 @@ class Staff:
     name: str
     photo: str = ""
     windows: tuple[str, ...] = ("*",)  # AB岗: "*" = any window
+    pin: str = ""  # salted scrypt hash of the sign-in PIN (hall.pin); "" = no soft-caller sign-in
 
     def may_work_at(self, window: str) -> bool:
         return "*" in self.windows or window in self.windows
@@ -128,6 +134,10 @@ class Device:
     role: str
     window: str | None = None
     remote: str | None = None  # EV1527 transmitter id or keypad bus address
+    bus: str | None = None  # keypad_bridge: URL of the YC-485 keypad bus
+    receiver: str | None = None  # keypad_bridge: URL of the EV1527 433 MHz receiver board
+    ledbars: str | None = None  # keypad_bridge or caller: URL of the LED bar line it drives
+    rf_keys: tuple[tuple[int, str], ...] = ()  # keypad_bridge: EV1527 key bits -> verb
 
 
 @dataclass(frozen=True)
@@ -198,7 +208,7 @@ _SCHEMA = {
         "recall_limit": int, "priority_guard": int, "green_channel_age": int, "per_person_daily_cap": int,
         "estimate_smoothing": float, "tidal_clear_ratio": float, "return_after": int,
     },
-    "staff": {"number": str, "name": str, "photo": str, "windows": list},
+    "staff": {"number": str, "name": str, "photo": str, "windows": list, "pin": str},
     "service": {
         "code": str, "name": str, "name_en": str, "prefix": str, "domain": str, "handling_minutes": float,
         "handling_cv": float, "daily_quota": int, "id_card_required": bool, "hours": list, "materials": list,
@@ -206,10 +216,11 @@ _SCHEMA = {
     },
     "window": {
         "id": str, "name": str, "name_en": str, "kind": str, "primary": list, "secondary": list,
-        "tidal": dict, "season": list,
+        "tidal": dict, "season": list, "keypad": int, "remote": str, "ledbar": int,
     },
     "tidal": {"services": list, "waiting_over": int, "wait_minutes_over": float},
-    "device": {"id": str, "role": str, "window": str, "remote": str},
+    "device": {"id": str, "role": str, "window": str, "remote": str, "bus": str, "receiver": str,
+               "ledbars": str, "rf_keys": dict},
 }
 _REQUIRED = {
     "": ("hall", "service", "window"),
@@ -345,6 +356,12 @@ def parse_hall(raw: dict, source: str = "<hall>") -> HallConfig:
             if w != "*" and w not in windows:
                 c.fail(f"staff[{s.number}].windows[{j}]", f"no window {w!r}")
     devices = _parse_devices(c, top.get("device", []), windows)
+    for key in ("keypad", "remote", "ledbar"):  # one keypad, button, bar per address
+        seen: dict = {}
+        for w in windows.values():
+            value = getattr(w, key)
+            if value is not None and seen.setdefault(value, w.id) != w.id:
+                c.fail(f"window[{w.id}].{key}", f"window {seen[value]} already has {key} {value}")
 
     if c.problems:
         raise ConfigError(c.problems)
@@ -405,7 +422,13 @@ def _parse_staff(c: _Checker, items: list) -> dict[str, Staff]:
             continue
         if s["number"] in staff:
             c.fail(f"{where}.number", f"duplicate staff number {s['number']!r}")
-        staff[s["number"]] = Staff(s["number"], s["name"], s.get("photo", ""), tuple(s.get("windows", ["*"])))
+        pin = s.get("pin", "")
+        if pin:
+            try:
+                parse_hash(pin)
+            except PinError as exc:
+                c.fail(f"{where}.pin", str(exc))
+        staff[s["number"]] = Staff(s["number"], s["name"], s.get("photo", ""), tuple(s.get("windows", ["*"])), pin)
     return staff
 
 
@@ -464,6 +487,7 @@ def _parse_windows(c, items, services, domains) -> dict[str, Window]:
         windows[wid] = Window(
             id=wid, name=w.get("name", f"{wid}号窗口"), name_en=w.get("name_en", f"Window {wid}"), kind=kind,
             primary=primary, secondary=secondary, tidal=tidal, season=season,
+            **_wiring(c, w, where),
         )
     return windows
 
@@ -491,5 +515,47 @@ def _parse_devices(c, items, windows) -> dict[str, Device]:
             c.fail(f"{where}.window", f"a {d['role']} belongs to a window")
         if d["id"] in devices:
             c.fail(f"{where}.id", f"duplicate device id {d['id']!r}")
-        devices[d["id"]] = Device(d["id"], d["role"], d.get("window"), d.get("remote"))
+        devices[d["id"]] = Device(d["id"], d["role"], d.get("window"), d.get("remote"), d.get("bus"),
+                                  d.get("receiver"), d.get("ledbars"), _rf_keys(c, d.get("rf_keys", {}), where))
     return devices
+
+
+RF_VERBS = ("call_next", "recall", "start", "no_show", "hold", "finish", "pause", "resume")
+
+
+def _wiring(c, w: dict, where: str) -> dict:
+    """A window's keypad address, 433 MHz transmitter id (hex) and LED bar address."""
+    out = {}
+    for key in ("keypad", "ledbar"):
+        if key in w:
+            if not 1 <= w[key] <= 254:
+                c.fail(f"{where}.{key}", "a bus address is 1-254")
+            else:
+                out[key] = w[key]
+    if "remote" in w:
+        try:
+            value = int(w["remote"], 16)
+            if not 0 <= value <= 0xFFFFF:
+                raise ValueError
+            out["remote"] = value
+        except ValueError:
+            c.fail(f"{where}.remote", "an EV1527 transmitter id is 1-5 hex digits (e.g. \"A1B2C\")")
+    return out
+
+
+def _rf_keys(c, table: dict, where: str) -> tuple[tuple[int, str], ...]:
+    """``rf_keys = {"1" = "call_next", …}``: EV1527 key bits (hex 1-F) → verb."""
+    out = []
+    for bits, verb in table.items():
+        try:
+            value = int(bits, 16)
+            if not 1 <= value <= 0xF:
+                raise ValueError
+        except ValueError:
+            c.fail(f"{where}.rf_keys.{bits}", "key bits are one hex digit 1-F")
+            continue
+        if verb not in RF_VERBS:
+            c.fail(f"{where}.rf_keys.{bits}", f"{verb!r} is not one of {', '.join(RF_VERBS)}")
+            continue
+        out.append((value, verb))
+    return tuple(sorted(out))
