@@ -14,6 +14,9 @@ COMMANDS = {
     "mosquitto-config": ("hall.service.mosquitto_config", "write Mosquitto accounts and ACL for a hall"),
     "simulate": ("hall.simulation.main", "simulate whole days of a hall with the real engine"),
     "sim": ("devices.sim", "run a device simulator (ID card reader, printer, keypad, …)"),
+    "caller": ("caller.main", "the soft caller on a window PC: `yichuang caller --config F --device caller-3`"),
+    "keypad-bridge": ("caller.bridge_main", "hardware keypads, 433 MHz buttons and LED bars on the bus"),
+    "staff-pin": ("hall.pin", "make the PIN hash of a [[staff]] entry for the hall file"),
 }
 
 

@@ -1,0 +1,75 @@
+"""The soft caller's Kivy App: the screen, the bus link, the half-second tick, the LED bar."""
+from __future__ import annotations
+
+import logging
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+
+from caller import theme
+from caller.app import CallerScreen, bind_keyboard
+from caller.presenter import CallerPresenter
+
+log = logging.getLogger("yichuang.caller")
+
+
+class CallerApp(App):
+    def __init__(self, presenter: CallerPresenter, layout: theme.Layout, *, link=None, bar=None, **kw):
+        super().__init__(**kw)
+        self.presenter, self.layout, self.link, self.bar = presenter, layout, link, bar
+        self.title = f"一窗 软呼叫器 — {presenter.window.name}"
+        self.screen: CallerScreen | None = None
+
+    def build(self):
+        theme.register_fonts()
+        Window.clearcolor = theme.BG
+        try:
+            Window.always_on_top = True  # beside the business software, never behind it
+        except (AttributeError, NotImplementedError):
+            pass
+        self.screen = CallerScreen(self.presenter, self.layout)
+        bind_keyboard(self.screen)
+        Clock.schedule_interval(self._tick, 0.5)
+        if self.link is not None:
+            self.link.start()
+        return self.screen
+
+    def _tick(self, dt) -> None:
+        self.presenter.tick()
+        if self.bar is not None:
+            self.bar.follow(self.presenter.window_state)
+        self.screen.trigger()
+
+    def on_stop(self):
+        if self.link is not None:
+            self.link.stop()
+        if self.bar is not None:
+            self.bar.close()
+
+
+def run_caller(config, device_id: str, broker, layout: theme.Layout) -> int:
+    from caller.link import CallerLink
+
+    presenter = CallerPresenter(config, device_id, send=lambda payload: False)
+    app_ref: dict = {}
+
+    def post(fn):
+        Clock.schedule_once(lambda dt: fn(), 0)
+
+    def changed():
+        app = app_ref.get("app")
+        if app is not None and app.screen is not None:
+            app.screen.trigger()
+
+    link = CallerLink(presenter, broker, post, changed)
+    bar = None
+    device = config.devices[device_id]
+    if device.ledbars and config.windows[device.window].ledbar is not None:
+        from caller.ledbar import WindowBars
+
+        bar = WindowBars(device.ledbars, {device.window: config.windows[device.window]})
+    app = CallerApp(presenter, layout, link=link, bar=bar)
+    app_ref["app"] = app
+    app.run()
+    return 0
