@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,6 +30,7 @@ WINDOW_KINDS = {
     "consultation": "咨询窗口",
     "output": "统一出件窗口",
 }
+DEFAULT_WEB_URL = "http://127.0.0.1:8080"
 DEVICE_ROLES = ("kiosk", "caller", "keypad_bridge", "board", "window_screen", "rating_pad", "manager")
 
 
@@ -169,6 +171,7 @@ class HallConfig:
     extra_days: tuple[str, ...] = ()
     closed_days: tuple[str, ...] = ()
     notice: str = ""
+    web_url: str = DEFAULT_WEB_URL  # the hall web's base URL on the LAN (ticket QR: <web_url>/t/<token>)
     source: str = ""
 
     def is_open_day(self, day: dt.date) -> bool:
@@ -203,6 +206,7 @@ _SCHEMA = {
     "hall": {
         "id": str, "name": str, "name_en": str, "level": str, "timezone": str, "day_starts": str,
         "hours": list, "weekdays": list, "extra_days": list, "closed_days": list, "notice": str,
+        "web_url": str,
     },
     "rules": {
         "recall_limit": int, "priority_guard": int, "green_channel_age": int, "per_person_daily_cap": int,
@@ -336,6 +340,7 @@ def parse_hall(raw: dict, source: str = "<hall>") -> HallConfig:
             c.fail(f"hall.weekdays[{i}]", f"{d!r} is not an ISO weekday 1-7")
     extra = tuple(x for i, d in enumerate(hall.get("extra_days", [])) if (x := c.date(d, f"hall.extra_days[{i}]")))
     closed = tuple(x for i, d in enumerate(hall.get("closed_days", [])) if (x := c.date(d, f"hall.closed_days[{i}]")))
+    web_url = _web_url(c, hall.get("web_url", DEFAULT_WEB_URL))
     level = hall.get("level", "township")
     if level not in ("county", "township", "village"):
         c.fail("hall.level", f"{level!r} must be county, township or village")
@@ -369,8 +374,22 @@ def parse_hall(raw: dict, source: str = "<hall>") -> HallConfig:
         id=hall["id"], name=hall["name"], name_en=hall.get("name_en", ""), level=level, timezone=tz,
         day_starts=day_starts, hours=hours, weekdays=weekdays, services=services, windows=windows,
         staff=staff, rules=rules, devices=devices, extra_days=extra, closed_days=closed,
-        notice=hall.get("notice", ""), source=source,
+        notice=hall.get("notice", ""), web_url=web_url, source=source,
     )
+
+
+def _web_url(c: _Checker, text: str) -> str:
+    """``http(s)://host[:port][/path]`` with no query or fragment; a trailing slash is dropped."""
+    parts = urllib.parse.urlsplit(text)
+    try:
+        parts.port  # raises ValueError for a port that is not a number
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query \
+            and not parts.fragment and not any(ch.isspace() for ch in text)
+    except ValueError:
+        ok = False
+    if not ok:
+        c.fail("hall.web_url", f"{text!r} must be http://HOST[:PORT][/PATH] (no query, no spaces)")
+    return text.rstrip("/")
 
 
 def _parse_services(c: _Checker, items: list) -> dict[str, Service]:

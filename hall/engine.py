@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from hall import calling, queueing, tidal
+from hall import calling, queueing, tidal, untrusted
 from hall.clock import HallCalendar
 from hall.config import HallConfig
 from hall.messages import Refusal, refuse
@@ -42,8 +42,9 @@ class Outcome:
 class Context:
     """One command's view of the hall: the config, the state, the time, and its events."""
 
-    def __init__(self, engine: "Engine", state: HallState, now: float):
+    def __init__(self, engine: "Engine", state: HallState, now: float, token: str | None = None):
         self.engine = engine
+        self.token = token
         self.config = engine.config
         self.calendar = engine.calendar
         self.state = state
@@ -123,13 +124,15 @@ class Engine:
             if wid not in self.config.windows:
                 del state.windows[wid]
 
-    def handle(self, state: HallState, command: dict, now: float) -> Outcome:
-        ctx = Context(self, state, now)
+    def handle(self, state: HallState, command: dict, now: float, token: str | None = None) -> Outcome:
+        """Apply ``command`` at ``now``. ``token`` is the unguessable token a ticket issued by
+        this command gets (its status-page address, ``hall.protocol.ticket_url``); the caller
+        draws it, as it reads the clock, so the engine stays a function of its inputs."""
+        ctx = Context(self, state, now, token)
         self._roll_day(ctx)
         try:
-            if not isinstance(command, dict):
-                raise refuse("bad_request", detail="command must be a JSON object")
-            verb = command.get("verb")
+            check_types(command)
+            verb = command["verb"] if "verb" in command else None
             if verb not in self._verbs:
                 raise refuse("unknown_verb", verb=verb)
             data = self._verbs[verb](ctx, command)
@@ -227,7 +230,7 @@ class Engine:
             id=f"{state.day}:{number}", day=state.day, number=number, service=code, channel=channel,
             issued_at=ctx.now, queue_key=ctx.now, priority=priority, person=pid,
             person_masked=person.get("masked"), appointment=str(appointment) if appointment else None,
-            people_ahead=ahead,
+            people_ahead=ahead, token=ctx.token,
         )
         state.tickets[ticket.id] = ticket
         # Play the calling rule forward (every ticket this one's windows take first); the
@@ -325,6 +328,44 @@ class Engine:
             ctx.state.closed_services.sort()
             ctx.emit("service_closed", service=code, reason=cmd.get("reason"))
         return {"service": code, "open": False}
+
+
+# ---------------------------------------------------------------------- the types of a command
+
+_ID = (str, int)  # a window, ticket, service or staff id: a string, or a whole number for it
+FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "verb": (str,), "transaction": (str, int),
+    "window": _ID, "number": _ID, "service": _ID, "staff": _ID, "to_window": _ID,
+    "to_service": (str,), "outcome": (str,), "channel": (str,), "reason": (str,),
+    "appointment": (str, int), "green": (bool,), "takeover": (bool,), "return_after": (bool,),
+    "place": (str, int), "person": (dict,),
+}
+PERSON_TYPES: dict[str, tuple[type, ...]] = {"hash": (str,), "masked": (str,), "birth": (str,)}
+_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", dict: "an object"}
+
+
+def check_types(command) -> None:
+    """Refuse (``bad_request``) a command whose fields have the wrong JSON type, or that holds
+    text which is not valid Unicode, before any verb looks at it: the engine gives the same
+    clear refusal whoever calls it (the hub, ``yichuang replay``, the simulator). ``None`` is
+    the same as leaving a field out; fields the engine does not know are ignored."""
+    if not isinstance(command, dict):
+        raise refuse("bad_request", detail="command must be a JSON object")
+    if not untrusted.is_unicode(command):
+        raise refuse("bad_request", detail="text that is not valid Unicode (a lone surrogate)")
+    _check_parts(command, FIELD_TYPES, "")
+    if isinstance(command.get("person"), dict):
+        _check_parts(command["person"], PERSON_TYPES, "person.")
+
+
+def _check_parts(fields: dict, types: dict, prefix: str) -> None:
+    for name, allowed in types.items():
+        value = fields.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) and bool not in allowed or not isinstance(value, allowed):
+            kinds = " or ".join(_TYPE_NAMES[t] for t in allowed)
+            raise refuse("bad_request", detail=f"'{prefix}{name}' must be {kinds}")
 
 
 # ---------------------------------------------------------------------- helpers

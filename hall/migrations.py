@@ -35,3 +35,11 @@ def m001_queue(db):
     db["transactions"].create({
         "id": str, "at": float, "verb": str, "source": str, "status": str, "reply": str,
     }, pk="id")
+
+
+@MIGRATIONS()
+def m002_ticket_token(db):
+    """The ticket's unguessable token (its status-page address); unique, so a lookup by token
+    is one index probe and two tickets can never share one."""
+    db["tickets"].add_column("token", str)
+    db["tickets"].create_index(["token"], unique=True)

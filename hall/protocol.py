@@ -29,15 +29,17 @@ loop a message back.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 
+from hall import untrusted
+from hall.privacy import has_id_number
 from hall.protocol_errors import ProtocolError, error_body
 from hall.protocol_verbs import KINDS, VERBS, Field, Verb
 
 V = 1
 ROOT = "yc"
 MAX_PAYLOAD = 8192  # bytes; a request is a few hundred
+MAX_DEPTH = 6  # levels of [ and { in a request; one has two (the envelope and person)
 TRANSACTION_MAX = 64
 REPLY_TO_MAX = 256  # bytes
 ENVELOPE = ("v", "verb", "transaction", "reply_to")
@@ -77,8 +79,6 @@ TOPICS = (
     TopicSpec("event", "event/{type}", False, "1", "hub"),
     TopicSpec("status", "status/{client}", True, "1", "every client"),
 )
-
-_ID18 = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 
 
 class Topics:
@@ -152,6 +152,31 @@ class Topics:
         raise ProtocolError("bad_reply_to", transaction=transaction)
 
 
+# ---------------------------------------------------------------------- the ticket QR
+
+# A ticket token: URL-safe base64 of at least 96 random bits (the store draws 128, 22
+# characters). The hub answers it in an issue reply as ``data.token``.
+TICKET_TOKEN = r"[A-Za-z0-9_-]{16,64}"
+TICKET_URL = re.compile(r"https?://[^/\s?#]+(?:/[^\s?#]*)?/t/(?P<token>" + TICKET_TOKEN + r")/?")
+
+
+def ticket_url(web_url: str, token: str) -> str:
+    """What a ticket's QR code says: the hall web's status page of that ticket.
+
+    ``web_url`` is ``[hall] web_url`` (``http://192.168.10.2:8080``); the URL carries only the
+    token, no number, name or ID, so the printed code gives away nothing but the page.
+    """
+    if not re.fullmatch(TICKET_TOKEN, token):
+        raise ValueError(f"not a ticket token: {token!r}")
+    return f"{web_url.rstrip('/')}/t/{token}"
+
+
+def token_from_ticket_url(text: str) -> str | None:
+    """The token of a scanned ticket QR (``ticket_url``'s output, any hall web), else None."""
+    match = TICKET_URL.fullmatch(text.strip())
+    return match.group("token") if match else None
+
+
 # ---------------------------------------------------------------------- requests
 
 @dataclass(frozen=True)
@@ -165,42 +190,35 @@ class Request:
         return VERBS[self.verb]
 
 
-def has_id_number(value) -> bool:
-    """True if a clear 18-character ID number appears anywhere in a decoded payload."""
-    if isinstance(value, str):
-        return bool(_ID18.search(value))
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return bool(_ID18.search(str(value)))
-    if isinstance(value, dict):
-        return any(has_id_number(k) or has_id_number(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(has_id_number(v) for v in value)
-    return False
-
-
 def parse_request(payload: bytes) -> Request:
     """Decode and check a request payload against the verb table; raise ``ProtocolError``.
 
-    Checked here: size, JSON, privacy (no clear ID number anywhere), ``v``, the verb, the
-    transaction id, and every field's presence and type. Who may send it is checked by the
-    hub, which knows the device (``hall.service.auth``).
+    Checked here, in this order: size, nesting depth (before any parsing, so no payload can
+    make the hub recurse), UTF-8 and JSON, Unicode (no lone surrogate in any string or key:
+    ``bad_request``), privacy (no clear ID number anywhere, ``hall.privacy``), ``v``, the
+    verb, the transaction id, and every field's presence and type. Who may send it is
+    checked by the hub, which knows the device (``hall.service.auth``).
     """
     if len(payload) > MAX_PAYLOAD:
         raise ProtocolError("payload_too_large", limit=MAX_PAYLOAD)
     try:
-        obj = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
         raise ProtocolError("malformed_json") from None
+    try:
+        obj = untrusted.loads(text, MAX_DEPTH)
+    except untrusted.Unreadable as err:
+        if err.code == "too_deep":
+            raise ProtocolError("too_deep", limit=MAX_DEPTH) from None
+        if err.code == "malformed_json":
+            raise ProtocolError("malformed_json") from None
+        # not Unicode: refused where it enters, answered with the transaction when that part is sound
+        raise _with_envelope(err.value, "bad_request", detail="text that is not valid Unicode (a lone surrogate)")
     if not isinstance(obj, dict):
         raise ProtocolError("malformed_json")
-    txn = obj.get("transaction")
-    txn = txn if isinstance(txn, str) and 0 < len(txn) <= TRANSACTION_MAX and not has_id_number(txn) else None
-    reply_to = obj.get("reply_to")
-    reply_to = reply_to if isinstance(reply_to, str) and not has_id_number(reply_to) else None
-    if has_id_number(obj):
-        raise ProtocolError("personal_data", transaction=txn, reply_to=reply_to)
+    if has_id_number(obj) or has_id_number(text):
+        raise _with_envelope(obj, "personal_data")
+    txn, reply_to = _envelope(obj)
 
     def fail(code: str, **params):
         return ProtocolError(code, transaction=txn, reply_to=reply_to, **params)
@@ -227,6 +245,23 @@ def parse_request(payload: bytes) -> Request:
         code, params = problem
         raise fail(code, **params)
     return Request(verb, txn, reply_to, fields)
+
+
+def _envelope(obj) -> tuple[str | None, str | None]:
+    """The transaction id and reply_to of a decoded request, each only when it is usable:
+    a string of the right length, valid Unicode, without an ID number."""
+    if not isinstance(obj, dict):
+        return None, None
+    txn, reply_to = obj.get("transaction"), obj.get("reply_to")
+    txn = txn if isinstance(txn, str) and 0 < len(txn) <= TRANSACTION_MAX else None
+    reply_to = reply_to if isinstance(reply_to, str) else None
+    return tuple(x if x is not None and untrusted.is_unicode(x) and not has_id_number(x) else None
+                 for x in (txn, reply_to))
+
+
+def _with_envelope(obj, code: str, **params) -> ProtocolError:
+    txn, reply_to = _envelope(obj)
+    return ProtocolError(code, transaction=txn, reply_to=reply_to, **params)
 
 
 def check_fields(spec: tuple[Field, ...], fields: dict, prefix: str = "") -> tuple | None:

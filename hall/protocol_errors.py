@@ -15,6 +15,7 @@ from hall.messages import REFUSALS
 PROTOCOL_ERRORS: dict[str, tuple[str, str]] = {
     "malformed_json": ("请求不是有效的JSON对象", "The payload is not a UTF-8 JSON object."),
     "payload_too_large": ("请求过大（上限{limit}字节）", "The payload is larger than {limit} bytes."),
+    "too_deep": ("请求嵌套层数过多（上限{limit}层）", "The payload nests lists and objects deeper than {limit} levels."),
     "unsupported_version": ("不支持的协议版本：{v}", "Unsupported protocol version {v}; this hub speaks v{supported}."),
     "missing_field": ("缺少字段：{field}", "The field '{field}' is required."),
     "wrong_type": ("字段{field}格式有误：应为{expected_zh}", "The field '{field}' must be {expected}."),
@@ -28,6 +29,8 @@ PROTOCOL_ERRORS: dict[str, tuple[str, str]] = {
                       "The payload carries a clear ID number; send only the masked form and the keyed hash."),
     "bad_reply_to": ("回复主题无效：只能使用本设备的回复主题", "reply_to must be this device's reply topic or below it."),
     "internal_error": ("系统暂时无法处理，请稍后重试", "The hub could not process the request; please retry."),
+    "poison_request": ("该请求曾使系统中断，已拒绝；请勿重发，并联系管理员",
+                       "This request stopped the hub before and is refused; do not send it again, tell the operator."),
 }
 
 ERROR_CODES: dict[str, tuple[str, str]] = {**REFUSALS, **PROTOCOL_ERRORS}

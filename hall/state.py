@@ -45,6 +45,7 @@ class Ticket:
     reason: str | None = None
     people_ahead: int = 0
     estimated_wait: float | None = None  # seconds, as told to the citizen at issue
+    token: str | None = None  # unguessable, in the ticket's QR (hall.protocol.ticket_url); never in events
 
     @property
     def live(self) -> bool:

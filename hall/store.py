@@ -12,6 +12,7 @@ The event table is append-only: the audit trail, the source of statistics, and t
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import time
 import uuid
@@ -20,11 +21,18 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from hall.config import HallConfig
-from hall.engine import Engine
+from hall.engine import Engine, Outcome, check_types
+from hall.messages import Refusal
 from hall.migrations import MIGRATIONS
 from hall.state import TICKET_FIELDS, WINDOW_FIELDS, HallState, Ticket, WindowState
 
 SYNCHRONOUS_FULL = 2
+TOKEN_BYTES = 16  # 128 random bits: a ticket's status page cannot be guessed from its number
+
+
+def new_ticket_token() -> str:
+    """A fresh ticket token: URL-safe (``[A-Za-z0-9_-]``, 22 characters), from the OS's CSPRNG."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
 
 
 class StoreError(Exception):
@@ -35,13 +43,16 @@ class HallStore:
     """Open (or create) a hall database and keep the engine state in step with it.
 
     ``apply(command, now)`` is the whole write surface; ``state`` is read-only for callers.
+    The store supplies what the pure engine may not make itself: the time (``clock``) and
+    the random token of a ticket issued by the command (``tokens``).
     """
 
-    def __init__(self, path: str | Path, config: HallConfig, clock=time.time):
+    def __init__(self, path: str | Path, config: HallConfig, clock=time.time, tokens=new_ticket_token):
         self.path = str(path)
         self.config = config
         self.engine = Engine(config)
         self.clock = clock
+        self.tokens = tokens
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.db = Database(conn)
         self._set_pragmas()
@@ -100,7 +111,11 @@ class HallStore:
     def apply(self, command: dict, now: float | None = None, source: str | None = None) -> tuple[dict, list[dict]]:
         """Apply one command durably. Returns (reply, events); events are empty for a duplicate."""
         now = self.clock() if now is None else now
-        txn = command.get("transaction") if isinstance(command, dict) else None
+        try:
+            check_types(command)
+        except Refusal as refusal:  # nothing to record: it may not even be writable
+            return Outcome(error=refusal).reply(None), []
+        txn = command.get("transaction")
         if txn is not None and not isinstance(txn, str):
             txn = str(txn)
         if txn:
@@ -110,9 +125,9 @@ class HallStore:
         else:
             txn = f"auto-{uuid.uuid4()}"
         try:
-            outcome = self.engine.handle(self.state, command, now)
+            outcome = self.engine.handle(self.state, command, now, token=self.tokens())
             reply = outcome.reply(txn)
-            verb = str(command.get("verb")) if isinstance(command, dict) else None
+            verb = str(command.get("verb"))
             with self.db.atomic():
                 self._write(outcome.events)
                 self.db.conn.execute(
@@ -165,6 +180,11 @@ class HallStore:
             f"SELECT * FROM events WHERE day = ? AND type IN ({marks}) ORDER BY seq DESC LIMIT ?",
             [day, *types, limit])
         return [_event_from_row(r) for r in rows]
+
+    def ticket_by_token(self, token: str) -> dict | None:
+        """The ticket row a status-page token names (any day), or None."""
+        rows = list(self.db.query("SELECT * FROM tickets WHERE token = ?", [token]))
+        return rows[0] if rows else None
 
     def tickets_of_day(self, day: str) -> list[dict]:
         return list(self.db.query("SELECT * FROM tickets WHERE day = ? ORDER BY issued_at, number", [day]))

@@ -12,6 +12,7 @@ def ticket_view(ctx: Context, t: Ticket) -> dict:
         "people_ahead": t.people_ahead,
         "estimated_wait_min": None if t.estimated_wait is None else round(t.estimated_wait / 60.0, 1),
         "issued_at": ctx.calendar.iso(t.issued_at), "window": t.window, "pinned_window": t.pinned_window,
+        "token": t.token,
     }
 
 

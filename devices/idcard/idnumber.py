@@ -8,7 +8,8 @@ and 12 digits) that is not checked here beyond its shape.
 
 Privacy: an ID number or a full name is never logged or shown in clear. Use
 ``mask_id_number`` / ``mask_name`` for anything a person may read, and ``keyed_hash`` (an
-HMAC-SHA256 with a key the hall keeps) to recognise the same citizen again.
+HMAC-SHA256 with a key the hall keeps, written ``kh-`` and 64 letters) to recognise the same
+citizen again. It is the project's only keyed hash: the social security card reader uses it too.
 """
 from __future__ import annotations
 
@@ -95,8 +96,19 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def keyed_hash(number: str, key: bytes | str) -> str:
-    """HMAC-SHA256 of the normalized number under the hall's key, as 64 hex characters.
+HASH_PREFIX = "kh-"
+_NIBBLE_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+_KEYED_HASH = re.compile(r"^kh-[a-p]{64}$")
+
+
+def keyed_hash(value: str, key: bytes | str) -> str:
+    """The project's one keyed hash of an ID number (or a name, a card number): recognises
+    the same citizen again without keeping the number.
+
+    HMAC-SHA256 of the normalized value (stripped, upper case) under the hall's key
+    (``hall.hallkey.load_hall_key``), written as ``kh-`` and 64 lowercase letters ``a``-``p``
+    (one letter per hex digit: 0→a … f→p). The form holds no digit at all, so it can never
+    look like an ID number to the hub's clear-ID check (``hall.privacy``), however the bits fall.
 
     ID numbers are guessable (area, birth date, sequence), so a plain hash would not protect
     them; the key must be kept secret and must not be empty.
@@ -105,4 +117,10 @@ def keyed_hash(number: str, key: bytes | str) -> str:
         key = key.encode("utf-8")
     if not key:
         raise ValueError("keyed_hash needs a non-empty key")
-    return hmac.new(key, normalize(number).encode("utf-8"), hashlib.sha256).hexdigest()
+    digest = hmac.new(key, normalize(value).encode("utf-8"), hashlib.sha256).hexdigest()
+    return HASH_PREFIX + digest.translate(_NIBBLE_LETTERS)
+
+
+def is_keyed_hash(text: str) -> bool:
+    """True if ``text`` has the form ``keyed_hash`` gives."""
+    return isinstance(text, str) and bool(_KEYED_HASH.match(text))

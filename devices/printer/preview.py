@@ -109,10 +109,10 @@ def render_png(elements: list, path: str, columns: int = 32) -> str:
 
 def sample_ticket():
     from devices.printer.ticket import Ticket
-    return Ticket(hall_name="临淄区政务服务中心", ticket_number="A012", service_name="社会保障业务",
-                  people_ahead=5, estimated_wait_minutes=15,
+    return Ticket(hall_name="临淄区政务服务中心", number="A012", service_name="社会保障业务",
+                  people_ahead=5, estimated_wait_min=15,
                   issued_at=datetime(2025, 3, 3, 9, 15, 32),
-                  qr_payload="http://192.168.10.2/t/20250303-A012",
+                  qr="http://192.168.10.2:8080/t/q3Vb8kPz1XwY7sLmN0aR2c",
                   notice="请留意叫号，过号需重新取号。办结后请对本次服务作出评价。",
                   green_channel=True)
 

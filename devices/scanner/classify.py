@@ -3,7 +3,8 @@
 Codes are platform-private and verified online, so the kiosk routes them by pattern only.
 Each kind has a list of regular expressions, tried in order (ticket first: our own format is
 the most specific); named groups become ``Scan.fields``. The patterns come from the hall's
-configuration; the defaults below are what our own tickets print and a common 预约码 shape.
+configuration; the defaults below are what our own tickets print (the ticket QR of
+``hall.protocol``: ``<web_url>/t/<token>``, giving ``fields["token"]``) and a common 预约码 shape.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 
 from devices.errors import DeviceError
 from devices.scanner.codec import Payload
+from hall.protocol import TICKET_URL
 
 TICKET = "ticket"  # our own ticket code: the kiosk shows its status, a window checks it in
 APPOINTMENT = "appointment"  # 预约码 of the local appointment system
@@ -19,13 +21,8 @@ UNKNOWN = "unknown"  # readable, but not ours: 电子证照, 医保码… passed
 UNREADABLE = "unreadable"  # not text at all: ask the citizen to scan again
 
 DEFAULT_PATTERNS: dict[str, list[str]] = {
-    TICKET: [
-        # the ticket status page URL printed as the ticket's QR: …/t/<hall>/<date>/<number>
-        r"^https?://[^/\s]+(?:/[^\s]*)?/t/(?P<hall>[A-Za-z0-9_-]+)/(?P<date>\d{8})/"
-        r"(?P<number>[A-Z]{1,2}\d{3,4})/?$",
-        # a compact form: YC-T:<hall>:<date>:<number>
-        r"^YC-T:(?P<hall>[A-Za-z0-9_-]+):(?P<date>\d{8}):(?P<number>[A-Z]{1,2}\d{3,4})$",
-    ],
+    # the ticket's QR, the status page of one ticket (hall.protocol.ticket_url): …/t/<token>
+    TICKET: ["^" + TICKET_URL.pattern + "$"],
     APPOINTMENT: [
         r"^(?:YY|APPT)[-:]?(?P<code>[0-9A-Za-z]{6,32})$",
         r"[?&](?:appointment|yyh|yydh)=(?P<code>[0-9A-Za-z]{6,32})(?:&|$)",

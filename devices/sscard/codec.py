@@ -12,11 +12,10 @@ return objects that hold masked forms and keyed hashes, never the clear values.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from dataclasses import dataclass
 
 from devices.errors import GARBLED, DeviceError, device_error
+from devices.idcard import idnumber
 
 # --- application and files -------------------------------------------------------------
 
@@ -238,10 +237,9 @@ def mask_card_number(number: str) -> str:
 
 
 def keyed_hash(value: str, key: bytes) -> str:
-    """HMAC-SHA256 of ``value`` (UTF-8) under ``key``, hex. Same person, same key, same hash."""
-    if not key:
-        raise ValueError("a keyed hash needs a non-empty key")
-    return hmac.new(key, value.upper().encode("utf-8"), hashlib.sha256).hexdigest()
+    """The project's one keyed hash (``devices.idcard.idnumber.keyed_hash``): same person,
+    same key, same hash, whichever card they show."""
+    return idnumber.keyed_hash(value, key)
 
 
 # --- decoded files ---------------------------------------------------------------------

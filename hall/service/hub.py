@@ -3,6 +3,9 @@
 Everything that touches the store happens on the one thread that calls ``run``; paho's
 network thread only puts things on ``inbox``. For each request:
 
+0. note it in flight (``hall.service.inflight``): a request that stopped the hub before
+   (poison) is answered ``poison_request`` and not handled again; a device id that is itself
+   an ID number is dropped, logged, since a reply would carry it in its topic;
 1. check the payload and the sender (``hall.protocol``, ``hall.service.auth``): a bad one
    gets an error reply and changes nothing;
 2. apply it through the store, which commits it (or finds the first answer to the same
@@ -10,6 +13,10 @@ network thread only puts things on ``inbox``. For each request:
 3. publish its events (the outbox), then the reply on the request's ``reply_to``;
 4. acknowledge the request to the broker (manual ack: a request the hub died holding is
    delivered again, since the hub's session is persistent).
+
+Whatever escapes all that (a fault of the hub's own, never what a device sent) is caught at
+the request boundary, answered ``internal_error``, logged as ``LAST GUARD`` and acknowledged;
+the hub goes on.
 
 Retained state is refreshed before the reply when no other request is waiting (so a device
 that reads the state after its reply sees its own change), and every ``REFRESH`` seconds
@@ -31,6 +38,7 @@ from hall.protocol import (HUB_CLIENT, ONLINE, Topics, encode, error_reply, has_
 from hall.protocol_errors import ProtocolError
 from hall.service.auth import authorise, device_of
 from hall.service.bus import BrokerAddress, Bus
+from hall.service.inflight import InFlight, request_key
 from hall.service.outbox import Outbox
 from hall.service.retained import RetainedState
 from hall.store import HallStore
@@ -56,7 +64,8 @@ class Hub:
         self.outbox = Outbox(store, self._publish_event)
         self.retained = RetainedState(store, self.topics)
         self.has_tidal = any(w.tidal is not None for w in self.config.windows.values())
-        self.counts = {"requests": 0, "ok": 0, "error": 0}
+        self.counts = {"requests": 0, "ok": 0, "error": 0, "dropped": 0, "poison": 0, "guard": 0}
+        self.inflight = InFlight(store.path)
         self._dirty = True
         self._republish = True
 
@@ -64,6 +73,7 @@ class Hub:
 
     def run(self, stop: threading.Event) -> None:
         """Serve until ``stop`` is set. Committed-but-unpublished events go out first."""
+        self.inflight.open()
         self._tick()
         self.outbox.flush()
         self.bus.start()
@@ -93,12 +103,17 @@ class Hub:
         finally:
             self.outbox.confirm()
             self.bus.stop()
-            log.info("stopped after %(requests)d requests (%(ok)d ok, %(error)d refused)", self.counts)
+            self.inflight.close()
+            log.info("stopped after %(requests)d requests (%(ok)d ok, %(error)d refused, %(dropped)d dropped, "
+                     "%(poison)d poison, %(guard)d at the last guard)", self.counts)
 
     def _dispatch(self, kind: str, value) -> None:
         if kind == "message":
             message, generation = value
-            self._on_message(message.topic, message.payload, message.retain)
+            try:
+                self._on_message(message.topic, message.payload, message.retain)
+            except Exception:
+                self._last_guard(message)
             self.bus.ack(message, generation)
         elif kind == "published":
             self.outbox.acknowledged(value)
@@ -112,26 +127,70 @@ class Hub:
     def _on_message(self, topic: str, payload: bytes, retained: bool) -> None:
         device = self.topics.device_of_request(topic)
         if device is not None:
-            reply_topic, reply = self.handle(device, payload)
-            if self._dirty and self.inbox.empty():
-                self._refresh()  # not in a burst: the sender sees its change once it has the reply
-            self.bus.publish(reply_topic, encode(reply))
+            self._on_request(device, request_key(topic, payload), payload)
             return
         client = self.topics.client_of_status(topic)
         if client not in (None, HUB_CLIENT) and not retained and parse_status(payload) == ONLINE:
             log.info("%s is online; republishing retained state", _shown(client))
             self._republish = True
 
+    def _on_request(self, device: str, key: str, payload: bytes) -> None:
+        poison = self.inflight.poison(key)
+        if poison is not None:
+            self.counts["requests"] += 1
+            self.counts["poison"] += 1
+            log.error("refused a request from %s (transaction %s) that stopped the hub before (poison)",
+                      _shown(device), poison.get("transaction"))
+            reply_topic = poison.get("reply_to") or self.topics.reply(device)
+            reply = reply_error(poison.get("transaction"), "poison_request")
+        else:
+            self.inflight.begin(key, device)
+            reply_topic, reply = self.handle(device, payload)
+            if self._dirty and self.inbox.empty():
+                self._refresh()  # not in a burst: the sender sees its change once it has the reply
+        if reply_topic is not None:
+            self.bus.publish(reply_topic, encode(reply))
+        self.inflight.end()
+
+    def _last_guard(self, message) -> None:
+        """A request that escaped every check: answered ``internal_error``, and the hub goes on.
+
+        Nothing a device sends should get here (the fuzz test in tests/hub checks that); a
+        fault of the hub's own may. Logged with its traceback, so it can be fixed.
+        """
+        self.counts["guard"] += 1
+        self.counts["error"] += 1
+        device = None
+        try:
+            device = self.topics.device_of_request(message.topic)
+        except Exception:
+            pass
+        log.exception("LAST GUARD: a message on a request topic from %s escaped every check",
+                      _shown(device) if device else "an unreadable topic")
+        try:
+            if device is not None and not has_id_number(device):
+                self.bus.publish(self.topics.reply(device), encode(reply_error(None, "internal_error")))
+            self.inflight.end()
+        except Exception:
+            log.exception("LAST GUARD: could not answer")
+
     # ------------------------------------------------------------------ one request
 
-    def handle(self, device: str, payload: bytes) -> tuple[str, dict]:
-        """Answer one request from ``device``: (reply topic, reply). Never raises."""
+    def handle(self, device: str, payload: bytes) -> tuple[str | None, dict | None]:
+        """Answer one request from ``device``: (reply topic, reply). Never raises.
+
+        ``(None, None)`` is a deliberate drop, logged: a device id that is itself an ID number
+        gets no reply, since its reply topic would carry personal data.
+        """
         self.counts["requests"] += 1
+        if has_id_number(device):
+            self.counts["dropped"] += 1
+            log.warning("dropped a request from a device whose id is an ID number (no reply under that topic)")
+            return None, None
         try:
             request = parse_request(payload)
-            if has_id_number(device):  # someone used an ID number as a device id
-                raise ProtocolError("personal_data", request.transaction)
             reply_topic = self.topics.reply_to(device, request.reply_to, request.transaction)
+            self.inflight.read(reply_topic, request.transaction)
             command = authorise(device_of(self.config, device, request), request)
         except ProtocolError as err:
             self.counts["error"] += 1

@@ -72,9 +72,11 @@ def test_mask_name(name, masked):
     assert idnumber.mask_name(name) == masked
 
 
-def test_keyed_hash_is_hmac_sha256_of_the_normalized_number():
+def test_keyed_hash_is_hmac_sha256_of_the_normalized_number_written_in_letters():
     # reference value from: printf %s 11010519491231002X | openssl dgst -sha256 -hmac hall-secret
-    expected = "cf6049a9da497dbb7a1db59c2fe8c51e9bb7b0db6e03fabb2165927026e032e8"
+    # = cf6049a9da497dbb7a1db59c2fe8c51e9bb7b0db6e03fabb2165927026e032e8, one letter a-p per hex digit
+    expected = "kh-mpgaejkjnkejhnllhkbnlfjmcpoimfbojllhlanlgoadpkllcbgfjchacgoadcoi"
+    assert idnumber.is_keyed_hash(expected) and not any(c.isdigit() for c in expected[3:])
     assert idnumber.keyed_hash("11010519491231002X", b"hall-secret") == expected
     assert idnumber.keyed_hash("11010519491231002x ", "hall-secret") == expected
     assert idnumber.keyed_hash("11010519491231002X", b"other-hall") != expected

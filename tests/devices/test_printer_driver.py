@@ -18,7 +18,7 @@ from devices.printer.simulator import PrinterSimulator
 from devices.printer.ticket import Ticket, render_ticket
 
 TICKET = Ticket("临淄区政务服务中心", "A012", "社会保障业务", 5, 15, datetime(2025, 3, 3, 9, 15, 32),
-                "http://192.168.10.2/t/20250303-A012", "请留意叫号，过号需重新取号。")
+                "http://192.168.10.2:8080/t/q3Vb8kPz1XwY7sLmN0aR2c", "请留意叫号，过号需重新取号。")
 TIMEOUT = 0.2
 
 
@@ -47,7 +47,7 @@ def test_prints_a_ticket_over_a_pty(sim, printer):
     assert len(sim.tickets()) == 1
     text = printed_text(sim)
     for expected in ("临淄区政务服务中心", "A012  «4×4»", "社会保障业务", "前面还有 5 人等候",
-                     "预计等候约 15 分钟", "取号时间：2025-03-03 09:15:32", TICKET.qr_payload,
+                     "预计等候约 15 分钟", "取号时间：2025-03-03 09:15:32", TICKET.qr,
                      "请留意叫号，过号需重新取号。"):
         assert expected in text
     assert sim.status_requests[:3] == [1, 2, 4]  # status checked before the job
@@ -84,7 +84,7 @@ def test_paper_running_out_mid_ticket_keeps_the_job_for_a_reprint(sim, printer):
     sim.load_paper()
     assert printer.retry_pending().ok
     assert len(sim.tickets()) == 1
-    assert TICKET.qr_payload in printed_text(sim) and "A012" in printed_text(sim)
+    assert TICKET.qr in printed_text(sim) and "A012" in printed_text(sim)
 
 
 def test_cover_open_and_error_and_offline(sim, printer):
@@ -300,4 +300,4 @@ def test_raster_qr_over_a_pty_arrives_whole_and_scans(sim, tmp_path):
     assert len(images) == 1 and images[0].width >= images[0].height > 200  # several pty reads
     png = render_png(sim.last_ticket(), str(tmp_path / "ticket.png"))
     scanned = subprocess.run(["zbarimg", "--raw", "-q", png], capture_output=True, timeout=20)
-    assert scanned.stdout.decode().strip() == TICKET.qr_payload
+    assert scanned.stdout.decode().strip() == TICKET.qr

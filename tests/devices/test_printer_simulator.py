@@ -6,7 +6,7 @@ from devices.printer.simulator import PrinterSimulator
 from devices.printer.ticket import Ticket, TicketLayout, render_ticket
 
 TICKET = Ticket("便民服务中心", "C101", "医保业务", 2, 6, datetime(2025, 3, 3, 10, 0),
-                "http://h/t/C101", "过号请重新取号")
+                "http://h/t/Hk2mW9xQ0vLp4sT7yB1nZc", "过号请重新取号")
 
 
 def test_a_job_fed_one_byte_at_a_time_prints_the_same_as_in_one_piece():
@@ -27,7 +27,7 @@ def test_elements_sizes_and_codes():
     number = next(line for line in lines if line.text == "C101")
     assert (number.segments[0].width, number.segments[0].height, number.align) == (4, 4, "center")
     qr = next(i for i in items if isinstance(i, QrCode))
-    assert (qr.payload, qr.module, qr.ec, qr.model) == ("http://h/t/C101", 6, "M", 2)
+    assert (qr.payload, qr.module, qr.ec, qr.model) == ("http://h/t/Hk2mW9xQ0vLp4sT7yB1nZc", 6, "M", 2)
     assert isinstance(items[-1], Cut) and not items[-1].partial
     raster = next(i for i in Interpreter().feed(render_ticket(TICKET, TicketLayout(native_qr=False)))
                   if isinstance(i, RasterImage))

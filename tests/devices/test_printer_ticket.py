@@ -12,12 +12,12 @@ from devices.printer.ticket import Ticket, TicketLayout, render_ticket
 
 TICKET = Ticket(
     hall_name="临淄区政务服务中心",
-    ticket_number="A012",
+    number="A012",
     service_name="社会保障业务",
     people_ahead=5,
-    estimated_wait_minutes=15,
+    estimated_wait_min=15,
     issued_at=datetime(2025, 3, 3, 9, 15, 32),
-    qr_payload="http://192.168.10.2/t/20250303-A012",
+    qr="http://192.168.10.2:8080/t/q3Vb8kPz1XwY7sLmN0aR2c",
     notice="请留意叫号，过号需重新取号。办结后请对本次服务作出评价。",
     green_channel=True,
 )
@@ -140,7 +140,7 @@ def test_every_field_is_on_the_ticket_with_its_size():
 
 def test_hall_name_is_double_width_when_it_fits_and_no_green_mark_by_default():
     ticket = Ticket("城关镇便民服务中心", "B003", "不动产登记", 0, 0, datetime(2025, 3, 3, 8, 30),
-                    "http://h/t/B003")
+                    "http://h/t/Bq0vLp4sT7yB1nZcHk2mW9")
     decoded = decode(render_ticket(ticket))
     hall = find(decoded, "城关镇便民服务中心")
     assert hall.size == 0x01  # 9 CJK characters at 2× width would be 36 columns > 32
@@ -161,7 +161,7 @@ def test_native_qr_decodes_back_to_the_payload():
     assert fns[0x43] == b"\x06"           # module size 6 dots
     assert fns[0x45] == b"\x31"           # error correction M
     assert fns[0x50][:1] == b"\x30"
-    assert fns[0x50][1:].decode("utf-8") == TICKET.qr_payload
+    assert fns[0x50][1:].decode("utf-8") == TICKET.qr
     assert fns[0x51] == b"\x30"           # print the symbol
 
 
@@ -178,7 +178,7 @@ def test_raster_qr_is_readable_by_zbarimg(tmp_path):
     image.save(png)
     result = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, timeout=20)
     assert result.returncode == 0
-    assert result.stdout.decode().strip() == TICKET.qr_payload
+    assert result.stdout.decode().strip() == TICKET.qr
 
 
 def test_png_preview_of_what_the_simulator_printed(tmp_path):
@@ -191,4 +191,4 @@ def test_png_preview_of_what_the_simulator_printed(tmp_path):
     image = Image.open(path)
     assert image.width == 384 + 32 and image.height > 600
     result = subprocess.run(["zbarimg", "--raw", "-q", path], capture_output=True, timeout=20)
-    assert result.stdout.decode().strip() == TICKET.qr_payload
+    assert result.stdout.decode().strip() == TICKET.qr

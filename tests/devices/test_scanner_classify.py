@@ -1,10 +1,13 @@
 """Classifying scanned codes: appointment code, our own ticket, unknown, unreadable."""
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from devices.scanner.classify import APPOINTMENT, TICKET, UNKNOWN, UNREADABLE, Classifier
 from devices.scanner.codec import decode_payload
+from hall.protocol import ticket_url, token_from_ticket_url
 
 classifier = Classifier()
 
@@ -14,11 +17,22 @@ def kind_of(text: str, c: Classifier = classifier):
     return scan.kind, scan.fields
 
 
-def test_our_ticket_url_and_compact_form():
-    assert kind_of("http://192.168.1.10:8080/t/township-1/20240612/A012") == (
-        TICKET, {"hall": "township-1", "date": "20240612", "number": "A012"})
-    assert kind_of("YC-T:county:20240612:GR0101") == (
-        TICKET, {"hall": "county", "date": "20240612", "number": "GR0101"})
+def test_our_ticket_qr_is_a_ticket_with_its_token():
+    for web_url in ("http://192.168.1.10:8080", "https://hall.example.gov.cn/zwfw", "http://10.0.0.2/"):
+        token = secrets.token_urlsafe(16)
+        url = ticket_url(web_url, token)
+        assert kind_of(url) == (TICKET, {"token": token}) == (TICKET, {"token": token_from_ticket_url(url)})
+        assert kind_of(url + "/") == (TICKET, {"token": token})
+
+
+def test_what_is_not_our_ticket_qr_is_not_a_ticket():
+    for text in ("YC-T:county:20240612:GR0101",                            # the old compact form
+                 "http://192.168.1.10:8080/t/township-1/20240612/A012",  # the old number URL
+                 "http://192.168.1.10:8080/t/A012",                      # a number is no token
+                 "http://h/t/q3Vb8kPz1XwY7sLmN0aR2c?x=1",                # a query: not ours
+                 "ftp://h/t/q3Vb8kPz1XwY7sLmN0aR2c"):
+        assert kind_of(text)[0] == UNKNOWN, text
+        assert token_from_ticket_url(text) is None, text
 
 
 def test_appointment_codes():
@@ -44,7 +58,7 @@ def test_patterns_are_configurable_per_kind():
     local = Classifier({APPOINTMENT: [r"^(?P<code>\d{12})$"]})
     assert kind_of("202406120001", local) == (APPOINTMENT, {"code": "202406120001"})
     assert kind_of("YY20240612001", local) == (UNKNOWN, {})
-    assert kind_of("YC-T:h:20240612:A001", local)[0] == TICKET  # other kinds keep defaults
+    assert kind_of("http://h/t/q3Vb8kPz1XwY7sLmN0aR2c", local)[0] == TICKET  # other kinds keep defaults
 
 
 def test_bad_configuration_is_refused_at_once():

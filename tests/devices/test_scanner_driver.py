@@ -55,10 +55,10 @@ def test_each_terminator(plug, scanners, terminator):
     scanner = scanners(sim.url + f"?terminator={terminator}")
     scanner.open()
     sim.scan("YY20240612001")
-    sim.scan("YC-T:township:20240612:A012")
+    sim.scan("http://192.168.10.2:8080/t/q3Vb8kPz1XwY7sLmN0aR2c")
     first, second = scanner.read(2.0), scanner.read(2.0)
     assert (first.kind, first.fields) == (APPOINTMENT, {"code": "20240612001"})
-    assert (second.kind, second.fields["number"]) == (TICKET, "A012")
+    assert (second.kind, second.fields["token"]) == (TICKET, "q3Vb8kPz1XwY7sLmN0aR2c")
 
 
 def test_any_terminator_reads_a_crlf_scanner(plug, scanners):

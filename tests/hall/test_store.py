@@ -18,7 +18,7 @@ def test_wal_and_synchronous_full_on_every_open(hall):
 
 def test_migrations_are_recorded(hall):
     rows = list(hall.store.db.query("SELECT name FROM _sqlite_migrations"))
-    assert [r["name"] for r in rows] == ["m001_queue"]
+    assert [r["name"] for r in rows] == ["m001_queue", "m002_ticket_token"]
 
 
 def test_a_database_of_another_hall_is_refused(hall, tmp_path):

@@ -82,8 +82,10 @@ BAD = [
     ("pad-1", encode({"v": 1, "verb": "finish", "transaction": "b14"}), "not_allowed"),
     ("ghost-7", encode({"v": 1, "verb": "issue", "transaction": "b15", "service": "help"}), "unknown_device"),
     ("kiosk-1", encode({"v": 1, "verb": "cancel", "transaction": "b16", "number": "Z999"}), "unknown_ticket"),
-    ("110101199003074514", encode({"v": 1, "verb": "issue", "transaction": "b17", "service": "help"}),
-     "personal_data"),
+    ("kiosk-1", b'{"v":1,"verb":"iss\\udfffue","transaction":"b17"}', "bad_request"),
+    ("kiosk-1", b'{"v":1,"verb":"issue","transaction":"b18","service":"help","x":' + b"[" * 900 + b"]" * 900 + b"}",
+     "too_deep"),
+    ("caller-1", b'{"v":1,"verb":"staff_login","transaction":"b19","staff":"0104\\udfff"}', "bad_request"),
 ]
 
 
@@ -106,10 +108,15 @@ def test_bad_input_gets_an_error_reply_changes_nothing_and_the_hub_stays_up(brok
         assert "110101199003074514" not in json.dumps(reply, ensure_ascii=False)
         if b'"transaction": "b' in payload and code not in ("payload_too_large",):
             assert reply["transaction"] == json.loads(payload)["transaction"]
+    # a device id that is an ID number: no reply at all (its reply topic would carry the number)
+    leaky = connect(broker_url, hall, "110101199003074514")
+    leaky.publish_raw(encode({"v": 1, "verb": "issue", "transaction": "b20", "service": "help"}))
     assert hall.facts() == before
     assert hub.alive()
-    assert kiosk.request("issue", service="help")["data"]["ticket"] == "H002"
-    assert "110101199003074514" not in hub.log.read_text()
+    assert kiosk.request("issue", service="help")["data"]["ticket"] == "H002"  # handled after the leaky one
+    assert leaky.received == []
+    log = hub.log.read_text()
+    assert "110101199003074514" not in log and "dropped a request from a device whose id is an ID number" in log
 
 
 def test_a_terminal_coming_online_gets_the_state_again(broker_url, hall, start_hub, connect):
