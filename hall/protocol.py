@@ -29,6 +29,7 @@ loop a message back.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from hall import untrusted

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from caller.actions import ACTIONS, PAUSE_REASONS
-from conftest import PIN, Desk
+from caller.rehearsal import PIN, Desk
 from hall.protocol import HUB_CLIENT
 
 
@@ -48,7 +48,7 @@ def test_a_wrong_pin_sends_nothing_and_five_lock_the_sign_in(desk, local_hub):
 
 
 def test_staff_without_a_pin_cannot_sign_in_at_a_soft_caller(tmp_path):
-    from conftest import LocalHub
+    from caller.rehearsal import LocalHub
 
     hub = LocalHub(tmp_path)
     hub.config.staff["0104"] = dataclasses.replace(hub.config.staff["0104"], pin="")
