@@ -25,7 +25,10 @@ from hall.service.local_broker import free_port
 from hall.service.main import prepare, stop_on_signals
 
 # Terminal apps the demo starts beside the hub: (name, argv builder taking (config path, broker url)).
-APPS: list[tuple[str, object]] = []
+APPS: list[tuple[str, object]] = [
+    ("soft caller of window 1", lambda config, url: [sys.executable, "-m", "hall.cli", "caller", "--config", config,
+                                                     "--device", "caller-1", "--broker", url]),
+]
 
 
 def examples(config: HallConfig, host: str, port: int) -> list[tuple[str, str]]:
@@ -72,6 +75,9 @@ def banner(config: HallConfig, broker: EmbeddedBroker, db: str) -> str:
     ]
     for what, command in examples(config, broker.host, broker.port):
         lines += [f"  # {what}", f"  {command}"]
+    if APPS:
+        lines += ["", "Apps started: " + ", ".join(name for name, _ in APPS),
+                  "  软呼叫器登录：F12，工号0101，密码1234（示例大厅） / soft caller: F12, staff 0101, PIN 1234 (example halls)"]
     lines += ["", "Ctrl-C stops the demo."]
     return "\n".join(lines)
 
