@@ -159,7 +159,7 @@ class CallerScreen(FloatLayout):
         v = self.presenter.view()
         L = self.layout
         self.window_label.text = v.window_name
-        self.staff_label.text = v.staff
+        self.staff_label.text = v.staff if v.situation not in ("signed_out", "unknown") else ""
         self.situation_label.text = v.situation_text
         self.situation_label.color = theme.ERROR if v.situation == "paused" else theme.INK
         self.connection_label.text = "● 已连接" if v.online else "■ 未连接"

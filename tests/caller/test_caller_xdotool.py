@@ -1,0 +1,123 @@
+"""The real soft caller window under Xvfb, driven only by keystrokes (xdotool), against a real
+Mosquitto and the hub: sign in, call, start, finish, pause with a reason, resume, sign out.
+What each shortcut did is read back from the hub's event log."""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hall.config import load_hall
+from hall.service.client import HallClient
+from hall.service.local_broker import Mosquitto, spawn_hub, wait_hub_connected
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_until(predicate, what: str, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    pytest.fail(f"not within {timeout} s: {what}")
+
+
+def free_display() -> int:
+    for n in range(90, 200):
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
+            return n
+    raise RuntimeError("no free X display number")
+
+
+def test_the_shortcuts_drive_the_real_window(tmp_path):
+    text = (ROOT / "config" / "halls" / "township.toml").read_text()
+    text = text.replace('id = "banzhuyuan"', f'id = "xd{os.getpid()}"', 1)
+    hall = tmp_path / "hall.toml"
+    hall.write_text(text)
+    config = load_hall(hall)
+    display = free_display()
+    xvfb = subprocess.Popen(["Xvfb", f":{display}", "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    broker = Mosquitto(tmp_path / "mosquitto").start()
+    db, log = tmp_path / "hall.sqlite", tmp_path / "hub.log"
+    hub = spawn_hub(hall, db, broker.url, log, "--always-open")
+    env = {**os.environ, "DISPLAY": f":{display}", "KIVY_HOME": str(tmp_path / "kivy"), "KIVY_NO_ARGS": "1",
+           "KIVY_NO_CONSOLELOG": "1", "KIVY_NO_FILELOG": "1", "KIVY_USE_DEFAULTCONFIG": "1"}
+    app = kiosk = None
+
+    def xdo(*args: str) -> str:
+        return subprocess.run(["xdotool", *args], env=env, capture_output=True, text=True, timeout=30).stdout.strip()
+
+    def events(kind: str) -> list[tuple]:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+        try:
+            return conn.execute("SELECT staff, data FROM events WHERE type = ? AND window = '3'", (kind,)).fetchall()
+        finally:
+            conn.close()
+
+    def key(*keys: str) -> None:
+        for k in keys:
+            xdo("key", "--window", window, k)
+            time.sleep(0.15)
+
+    try:
+        wait_until(lambda: Path(f"/tmp/.X11-unix/X{display}").exists(), "Xvfb up", 15)
+        wait_hub_connected(hub, log, 1)
+        kiosk = HallClient(broker.url, config.id, "kiosk-1").connect()
+        number = kiosk.request("issue", service="household")["data"]["ticket"]
+        with open(tmp_path / "caller.log", "w") as out:
+            app = subprocess.Popen([sys.executable, "-m", "hall.cli", "caller", "--config", str(hall), "--device",
+                                    "caller-3", "--broker", broker.url], cwd=ROOT, env=env, stdout=out, stderr=out)
+        window = wait_until(lambda: xdo("search", "--class", "python").split("\n")[0], "the caller's window", 60)
+        wait_until(lambda: "软呼叫器" in xdo("getwindowname", window), "the window's title", 30)
+        xdo("windowfocus", "--sync", window)
+        time.sleep(2.0)  # the window draws its first frames and hears the retained state
+
+        key("F12")
+        time.sleep(0.5)
+        xdo("type", "--window", window, "--delay", "60", "0103")
+        key("Return")
+        xdo("type", "--window", window, "--delay", "60", "1234")
+        key("Return")
+        wait_until(lambda: events("staff_login"), "F12 + staff number + PIN signs in")
+        assert events("staff_login")[0][0] == "0103"
+
+        key("F1")
+        wait_until(lambda: events("ticket_called"), "F1 calls the next ticket")
+        key("F3")
+        wait_until(lambda: events("ticket_started"), "F3 starts")
+        key("F7")
+        wait_until(lambda: events("ticket_finished"), "F7 finishes")
+        key("F11")
+        time.sleep(0.4)
+        key("1")
+        paused = wait_until(lambda: events("window_paused"), "F11 then 1 pauses for 午休")
+        assert '午休' in paused[0][1]
+        key("F11")
+        wait_until(lambda: events("window_resumed"), "F11 resumes")
+        key("shift+F12")
+        wait_until(lambda: events("window_closed"), "Shift+F12 signs out")
+        shot = tmp_path / "screen.png"
+        subprocess.run(["import", "-display", f":{display}", "-window", "root", str(shot)], timeout=30)
+        assert number and shot.exists()
+    finally:
+        if kiosk is not None:
+            kiosk.close()
+        for proc in (app, hub):
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        broker.stop()
+        xvfb.terminate()
+        xvfb.wait(10)
