@@ -20,21 +20,28 @@ from hall.service.local_broker import Mosquitto, spawn_hub, wait_hub_connected
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def wait_until(predicate, what: str, timeout: float = 30.0):
+def wait_until(predicate, what: str, timeout: float = 30.0, explain=lambda: ""):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(0.05)
-    pytest.fail(f"not within {timeout} s: {what}")
+    pytest.fail(f"not within {timeout} s: {what}\n{explain()}")
 
 
-def free_display() -> int:
-    for n in range(90, 200):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            return n
-    raise RuntimeError("no free X display number")
+def start_xvfb() -> tuple[int, subprocess.Popen]:
+    """Xvfb on a display number it picks itself (-displayfd), so parallel tests never share one."""
+    read, write = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
+                            pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as numbers:
+        line = numbers.readline().strip()
+    if not line.isdigit():
+        xvfb.kill()
+        raise RuntimeError("Xvfb did not start")
+    return int(line), xvfb
 
 
 def test_the_shortcuts_drive_the_real_window(tmp_path):
@@ -43,9 +50,7 @@ def test_the_shortcuts_drive_the_real_window(tmp_path):
     hall = tmp_path / "hall.toml"
     hall.write_text(text)
     config = load_hall(hall)
-    display = free_display()
-    xvfb = subprocess.Popen(["Xvfb", f":{display}", "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    display, xvfb = start_xvfb()
     broker = Mosquitto(tmp_path / "mosquitto").start()
     db, log = tmp_path / "hall.sqlite", tmp_path / "hub.log"
     hub = spawn_hub(hall, db, broker.url, log, "--always-open")
@@ -76,18 +81,28 @@ def test_the_shortcuts_drive_the_real_window(tmp_path):
         with open(tmp_path / "caller.log", "w") as out:
             app = subprocess.Popen([sys.executable, "-m", "hall.cli", "caller", "--config", str(hall), "--device",
                                     "caller-3", "--broker", broker.url], cwd=ROOT, env=env, stdout=out, stderr=out)
-        window = wait_until(lambda: xdo("search", "--class", "python").split("\n")[0], "the caller's window", 60)
+        window = wait_until(lambda: xdo("search", "--class", "python").split("\n")[0], "the caller's window", 60,
+                            explain=lambda: subprocess.run(["xwininfo", "-root", "-tree"], env=env, capture_output=True,
+                                                           text=True).stdout + (tmp_path / "caller.log").read_text()[-1500:])
         wait_until(lambda: "软呼叫器" in xdo("getwindowname", window), "the window's title", 30)
         xdo("windowfocus", "--sync", window)
         time.sleep(2.0)  # the window draws its first frames and hears the retained state
 
-        key("F12")
-        time.sleep(0.5)
-        xdo("type", "--window", window, "--delay", "60", "0103")
-        key("Return")
-        xdo("type", "--window", window, "--delay", "60", "1234")
-        key("Return")
-        wait_until(lambda: events("staff_login"), "F12 + staff number + PIN signs in")
+        def sign_in() -> bool:
+            """F12, staff number, Enter, PIN, Enter; again if the window was not ready to listen yet
+            (it says "正在读取窗口状态" until the retained state has come)."""
+            key("Escape", "F12")
+            time.sleep(0.6)
+            xdo("type", "--window", window, "--delay", "80", "0103")
+            key("Return")
+            xdo("type", "--window", window, "--delay", "80", "1234")
+            key("Return")
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and not events("staff_login"):
+                time.sleep(0.1)
+            return bool(events("staff_login"))
+
+        wait_until(sign_in, "F12 + staff number + PIN signs in", 60)
         assert events("staff_login")[0][0] == "0103"
 
         key("F1")
