@@ -18,6 +18,7 @@ setup(
         "qrcode[pil]==8.2",
         "tzdata",
         "pyusb",
+        "cryptography==50.0.2",  # the hall CA and its certificates; the hall key's encryption
     ],
     extras_require={
         "apps": ["kivy==2.3.1", "pygame==2.6.1"],

@@ -30,6 +30,7 @@ from devices.keypad.driver import Ev1527Receiver, KeypadBus, KeypadState
 from hall.config import HallConfig
 from hall.protocol import V, Topics, encode
 from hall.service.bus import BrokerAddress, Bus
+from hall.service.sdnotify import Watchdog
 
 log = logging.getLogger("yichuang.bridge")
 
@@ -69,6 +70,7 @@ class KeypadBridge:
         self.bus = Bus(broker, f"{device_id}-bridge", self.topics.status(device_id), self._deliver,
                        subscriptions=(self.topics.reply(device_id) + "/#", self.topics.window(), self.topics.service()))
         self.counts = {"presses": 0, "sent": 0, "answered": 0}
+        self.watchdog = Watchdog()  # systemd: READY once running, then fed from the send loop
 
     # ------------------------------------------------------------------ life
 
@@ -83,9 +85,12 @@ class KeypadBridge:
             t.start()
         log.info("bridge %s: keypads %s, 433 MHz buttons %s, journal %s", self.device.id,
                  sorted(self.keypad_windows), [f"{r:05X}" for r in self.remote_windows], self.journal.path)
+        self.watchdog.ready(f"bridge {self.device.id}: {len(self.keypad_windows)} keypads, "
+                            f"{len(self.remote_windows)} buttons")
         try:
             self._send_loop()
         finally:
+            self.watchdog.stopping()
             self.stop_event.set()
             for t in threads:
                 t.join(3)
@@ -140,6 +145,7 @@ class KeypadBridge:
 
     def _send_loop(self) -> None:
         while not self.stop_event.is_set():
+            self.watchdog.feed()
             pending = self.journal.unsettled(1)
             if not pending:
                 with self._wake:
@@ -160,6 +166,7 @@ class KeypadBridge:
         verb, fields = asked
         payload = encode({"v": V, "verb": verb, "transaction": entry.transaction, **fields})
         while not self.stop_event.is_set():
+            self.watchdog.feed()
             if self.bus.connected:
                 self.bus.publish(self.topics.request(self.device.id), payload, qos=1)
                 self.counts["sent"] += 1

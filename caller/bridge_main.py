@@ -11,13 +11,20 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import os
 import signal
 import sys
-import threading
 from pathlib import Path
 
 from hall.config import ConfigError, load_hall
 from hall.service.bus import parse_broker_url
+
+
+def default_journal(device: str) -> str:
+    for directory in (os.environ.get("STATE_DIRECTORY", "").split(":")[0], "/var/lib/yichuang"):
+        if directory and os.path.isdir(directory) and os.access(directory, os.W_OK):
+            return os.path.join(directory, f"{device}-journal.sqlite")
+    return f"{device}-journal.sqlite"
 
 
 def main(argv: list[str]) -> int:
@@ -27,7 +34,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--broker", default="mqtt://127.0.0.1:1883",
                    help="mqtt://[user[:password]@]HOST:PORT (default %(default)s)")
     p.add_argument("--password-file", help="read the broker password from this file (not the command line)")
-    p.add_argument("--journal", help="the press journal (default ./<device>-journal.sqlite)")
+    p.add_argument("--journal", help="the press journal (default $STATE_DIRECTORY, /var/lib/yichuang or the "
+                                     "working directory, whichever is writable: <device>-journal.sqlite)")
     p.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     args = p.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s",
@@ -46,16 +54,14 @@ def main(argv: list[str]) -> int:
     from caller.bridge import KeypadBridge
 
     try:
-        bridge = KeypadBridge(config, args.device, broker, args.journal or f"{args.device}-journal.sqlite")
+        bridge = KeypadBridge(config, args.device, broker, args.journal or default_journal(args.device))
     except (ValueError, OSError) as err:
         print(f"yichuang keypad-bridge: {err}", file=sys.stderr)
         return 2
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: bridge.stop())
-    stop = threading.Event()
     try:
         bridge.run()
     finally:
-        stop.set()
         logging.getLogger("yichuang.bridge").info("bridge stopped: %s", bridge.counts)
     return 0

@@ -27,6 +27,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--password-file", help="read the broker password from this file (not the command line)")
     p.add_argument("--layout", choices=("strip", "panel"), default="strip",
                    help="strip: 1366x200; panel: 400x768 (default strip)")
+    p.add_argument("--fullscreen", action="store_true",
+                   help="fill the screen (a PC used only as the caller, e.g. under yichuang-terminal@)")
     p.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     return p
 
@@ -61,6 +63,8 @@ def main(argv: list[str]) -> int:
     Config.set("graphics", "width", str(layout.size[0]))
     Config.set("graphics", "height", str(layout.size[1]))
     Config.set("graphics", "resizable", "1")
+    if args.fullscreen:
+        Config.set("graphics", "fullscreen", "auto")
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     from caller.window import run_caller

@@ -10,6 +10,7 @@ from kivy.core.window import Window
 from caller import theme
 from caller.app import CallerScreen, bind_keyboard
 from caller.presenter import CallerPresenter
+from hall.service.sdnotify import Watchdog
 
 log = logging.getLogger("yichuang.caller")
 
@@ -20,6 +21,7 @@ class CallerApp(App):
         self.presenter, self.layout, self.link, self.bar = presenter, layout, link, bar
         self.title = f"一窗 软呼叫器 — {presenter.window.name}"
         self.screen: CallerScreen | None = None
+        self.watchdog = Watchdog()  # under systemd (yichuang-terminal@): fed by the Kivy clock
 
     def build(self):
         theme.register_fonts()
@@ -33,9 +35,11 @@ class CallerApp(App):
         Clock.schedule_interval(self._tick, 0.5)
         if self.link is not None:
             self.link.start()
+        self.watchdog.ready(f"caller {self.presenter.device.id}")
         return self.screen
 
     def _tick(self, dt) -> None:
+        self.watchdog.feed()
         self.presenter.tick()
         if self.bar is not None:
             self.bar.follow(self.presenter.window_state)

@@ -17,6 +17,10 @@ COMMANDS = {
     "caller": ("caller.main", "the soft caller on a window PC: `yichuang caller --config F --device caller-3`"),
     "keypad-bridge": ("caller.bridge_main", "hardware keypads, 433 MHz buttons and LED bars on the bus"),
     "staff-pin": ("hall.pin", "make the PIN hash of a [[staff]] entry for the hall file"),
+    "units": ("hall.service.units", "write the systemd units and udev rules of an installed hall"),
+    "backup": ("hall.backup", "online backup of the hall database, keeping the newest N"),
+    "restore": ("hall.backup:restore_main", "put a backup in place of a damaged hall database"),
+    "provision": ("hall.service.provision", "accounts, TLS certificates and terminal files for every device"),
 }
 
 
@@ -34,8 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[0] not in COMMANDS:
         print(f"yichuang: unknown command {argv[0]!r}\n\n{usage()}", file=sys.stderr)
         return 2
-    module = importlib.import_module(COMMANDS[argv[0]][0])
-    return module.main(argv[1:]) or 0
+    module_name, _, function = COMMANDS[argv[0]][0].partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, function or "main")(argv[1:]) or 0
 
 
 if __name__ == "__main__":

@@ -100,7 +100,7 @@ def main(argv: list[str]) -> int:
             print(f"yichuang demo: {err}\n(is another broker on port {port}? try --port 0)", file=sys.stderr)
             return 2
         hub_args = argparse.Namespace(config=args.config, db=db, broker=broker.url, password_file=None,
-                                      tick=30.0, clock=None, always_open=True)
+                                      tick=30.0, clock=None, always_open=True, backup_dir=None)
         try:
             config, store, hub = prepare(hub_args)
         except ConfigError as err:

@@ -14,6 +14,7 @@ SYSTEM_PACKAGES=(
   pcscd libpcsclite-dev vsmartcard-vpcd  # PC/SC daemon, pyscard headers, virtual reader
   zbar-tools                             # reads printed QR codes back in tests
   chromium chromium-driver               # headless browser tests
+  cage                                   # kiosk compositor: one fullscreen app at boot, no desktop
   gcc
 )
 

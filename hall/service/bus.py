@@ -19,7 +19,8 @@ import socket
 import threading
 from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import unquote, urlsplit
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import paho.mqtt.client as mqtt
 
@@ -27,6 +28,8 @@ from hall.protocol import OFFLINE, ONLINE, status_payload
 
 log = logging.getLogger("yichuang.bus")
 DEFAULT_PORT = 1883
+TLS_PORT = 8883
+TLS_OPTIONS = ("ca", "cert", "key", "password_file")
 
 
 @dataclass(frozen=True)
@@ -35,23 +38,41 @@ class BrokerAddress:
     port: int
     username: str | None = None
     password: str | None = None
+    ca: str | None = None  # TLS (mqtts://): the hall CA, and this device's certificate and key
+    cert: str | None = None
+    key: str | None = None
 
     def __str__(self) -> str:  # never shows the password
         user = f"{self.username}@" if self.username else ""
-        return f"mqtt://{user}{self.host}:{self.port}"
+        return f"{'mqtts' if self.ca else 'mqtt'}://{user}{self.host}:{self.port}"
 
 
 def parse_broker_url(url: str) -> BrokerAddress:
-    """``mqtt://[user[:password]@]host[:port]`` → BrokerAddress; ValueError if it is not one."""
+    """``mqtt://[user[:password]@]host[:port]`` or, on a hall LAN,
+    ``mqtts://user@host[:8883]?ca=FILE&cert=FILE&key=FILE&password_file=FILE`` → BrokerAddress
+    (the password is read from its file here, so it never stands on a command line);
+    ValueError if it is not one."""
     parts = urlsplit(url)
-    if parts.scheme != "mqtt" or not parts.hostname:
-        raise ValueError(f"{url!r}: expected mqtt://HOST:PORT")
+    if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
+        raise ValueError(f"{url!r}: expected mqtt://HOST:PORT or mqtts://USER@HOST:PORT?ca=…&cert=…&key=…")
     try:
-        port = parts.port or DEFAULT_PORT
+        port = parts.port or (TLS_PORT if parts.scheme == "mqtts" else DEFAULT_PORT)
     except ValueError:
         raise ValueError(f"{url!r}: the port must be a number") from None
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    unknown = set(query) - set(TLS_OPTIONS)
+    if unknown or (query and parts.scheme != "mqtts"):
+        raise ValueError(f"{url!r}: unknown options {sorted(unknown or query)} (mqtts:// takes {', '.join(TLS_OPTIONS)})")
+    if parts.scheme == "mqtts" and "ca" not in query:
+        raise ValueError(f"{url!r}: mqtts:// needs ?ca=FILE (the hall's CA certificate)")
+    password = unquote(parts.password) if parts.password else None
+    if "password_file" in query:
+        try:
+            password = Path(query["password_file"]).read_text().strip()
+        except OSError as err:
+            raise ValueError(f"cannot read the broker password file: {err}") from None
     return BrokerAddress(parts.hostname, port, unquote(parts.username) if parts.username else None,
-                         unquote(parts.password) if parts.password else None)
+                         password, query.get("ca"), query.get("cert"), query.get("key"))
 
 
 def no_delay(client, userdata, sock) -> None:
@@ -83,6 +104,8 @@ class Bus:
         c.will_set(status_topic, status_payload(OFFLINE), qos=1, retain=True)
         if address.username:
             c.username_pw_set(address.username, address.password)
+        if address.ca:
+            c.tls_set(ca_certs=address.ca, certfile=address.cert, keyfile=address.key)
         c.on_connect = self._on_connect
         c.on_disconnect = self._on_disconnect
         c.on_message = self._on_message

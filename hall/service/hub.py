@@ -41,6 +41,7 @@ from hall.service.bus import BrokerAddress, Bus
 from hall.service.inflight import InFlight, request_key
 from hall.service.outbox import Outbox
 from hall.service.retained import RetainedState
+from hall.service.sdnotify import Watchdog
 from hall.store import HallStore
 
 log = logging.getLogger("yichuang.hub")
@@ -68,6 +69,7 @@ class Hub:
         self.inflight = InFlight(store.path)
         self._dirty = True
         self._republish = True
+        self.watchdog = Watchdog()
 
     # ------------------------------------------------------------------ the loop
 
@@ -82,6 +84,7 @@ class Hub:
         next_tick = last_refresh + self.tick_seconds
         try:
             while not stop.is_set():
+                self.watchdog.feed()
                 wait = max(0.0, min(next_tick - mono(), 0.25))
                 try:
                     kind, value = self.inbox.get(timeout=wait)
@@ -101,6 +104,7 @@ class Hub:
                     self._tick()
                     next_tick = now + self.tick_seconds
         finally:
+            self.watchdog.stopping()
             self.outbox.confirm()
             self.bus.stop()
             self.inflight.close()
@@ -121,6 +125,7 @@ class Hub:
             log.info("connected to %s; republishing retained state", self.bus.address)
             self._republish = True
             self.outbox.flush()
+            self.watchdog.ready(f"serving {self.config.id} on {self.bus.address}")
         elif kind == "disconnected":
             log.warning("lost the broker (%s); reconnecting", value)
 

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from hall.backup import DamagedDatabase, ensure_sound
 from hall.clock import HallCalendar
 from hall.config import ConfigError, HallConfig, Hours, load_hall
 from hall.service.bus import parse_broker_url
@@ -51,6 +52,8 @@ def parser(prog: str = "yichuang hub") -> argparse.ArgumentParser:
     p.add_argument("--broker", default="mqtt://127.0.0.1:1883",
                    help="mqtt://[user[:password]@]HOST:PORT (default %(default)s)")
     p.add_argument("--password-file", help="read the broker password from this file (not the command line)")
+    p.add_argument("--backup-dir", help="where the nightly backups are (default: backups/ beside the database); "
+                   "named when the database fails its check at start")
     p.add_argument("--tick", type=float, default=30.0, help="seconds between day/tidal checks (default 30)")
     p.add_argument("--clock", metavar="ISO", help="TESTS/DEMOS ONLY: start the hub's clock at this local time")
     p.add_argument("--always-open", action="store_true", help="TESTS/DEMOS ONLY: open 00:00-24:00 every day")
@@ -67,6 +70,7 @@ def prepare(args: argparse.Namespace) -> tuple[HallConfig, HallStore, Hub]:
     if args.password_file:
         broker = dataclasses.replace(broker, password=Path(args.password_file).read_text().strip())
     clock = clock_from(args.clock, config)
+    ensure_sound(Path(args.db), Path(args.backup_dir) if args.backup_dir else None)
     store = HallStore(args.db, config, clock=clock)
     return config, store, Hub(store, broker, clock=clock, tick_seconds=args.tick)
 
@@ -84,6 +88,9 @@ def main(argv: list[str]) -> int:
         config, store, hub = prepare(args)
     except ConfigError as err:
         print(err, file=sys.stderr)
+        return 2
+    except DamagedDatabase as err:
+        print(f"yichuang hub: {err}", file=sys.stderr)
         return 2
     except (ValueError, OSError, StoreError) as err:
         print(f"yichuang hub: {err}", file=sys.stderr)
