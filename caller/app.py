@@ -254,7 +254,7 @@ class CallerScreen(FloatLayout):
             grid = GridLayout(cols=cols, spacing=4, size_hint_y=None)
             grid.bind(minimum_height=grid.setter("height"))
             for i, (value, label) in enumerate(d.choices):
-                hint = f"{i + 1} " if i < 9 else ""
+                hint = f"{i + 1} · " if i < 9 else ""
                 btn = Button(text=f"{hint}{label}", font_size=px, size_hint_y=None, height=44 if strip else 52,
                              background_normal="", background_color=theme.BUTTON, halign="center", valign="middle",
                              shorten=True)
