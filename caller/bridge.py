@@ -183,15 +183,17 @@ class KeypadBridge:
                 error = reply.get("error") or {}
                 self.journal.settle(entry.id, reply.get("status", "error"), error.get("code"))
                 line1, line2 = display_for(verb, reply, self._waiting(entry.window))
-                self._display(entry, line1, line2)
+                self._display(entry, line1, line2, refused=reply.get("status") != "ok")
                 return
 
-    def _display(self, entry: Entry, line1: str, line2: str) -> None:
+    def _display(self, entry: Entry, line1: str, line2: str, refused: bool = True) -> None:
         if entry.source == "rs485" and self.keypads is not None:
             self.keypads.show(entry.address, line1, 0)
             self.keypads.show(entry.address, line2, 1)
-        elif self.bars is not None and entry.window is not None and line1 and not line1.startswith("请"):
+        elif entry.window is not None and refused:
             log.info("433 MHz button at window %s: %s", entry.window, line1)
+            if self.bars is not None:
+                self.bars.flash(entry.window, line1)  # its confirmation is the bar above the window
 
     def _show_window(self, window: str | None) -> None:
         """A keypad that comes (back) online shows its window's state."""

@@ -39,10 +39,11 @@ def bar_text(window: Window, state: dict | None) -> tuple[str, bool]:
 
 class WindowBars:
     def __init__(self, url: str, windows: dict[str, Window], *, check_every: float = 5.0,
-                 retry_every: float = 1.0, opener: Callable = open_transport):
+                 retry_every: float = 1.0, flash_seconds: float = 3.0, opener: Callable = open_transport):
         self.windows = {wid: w for wid, w in windows.items() if w.ledbar is not None}
         self.bars = LedBars(url, opener=opener)
-        self.check_every, self.retry_every = check_every, retry_every
+        self.check_every, self.retry_every, self.flash_seconds = check_every, retry_every, flash_seconds
+        self.flashes: dict[str, tuple[str, float]] = {}  # window -> (text, until): a short message
         # nothing is sent before the window's state is known: a bar keeps what it showed
         self.wanted: dict[str, tuple[str, bool]] = {}
         self.shown: dict[str, tuple[str, bool]] = {}
@@ -62,6 +63,25 @@ class WindowBars:
             self.wanted[wid] = bar_text(self.windows[wid], state)
             self._cond.notify_all()
 
+    def flash(self, window_id: str, text: str) -> None:
+        """Show ``text`` for ``flash_seconds`` (a 433 MHz button's refusal: "请先登录"), then the state."""
+        if window_id not in self.windows:
+            return
+        with self._cond:
+            self.flashes[window_id] = (text, time.monotonic() + self.flash_seconds)
+            self._cond.notify_all()
+
+    def _showing(self) -> dict[str, tuple[str, bool]]:
+        """What each bar should show now: a flash while it lasts, else the window's state."""
+        now = time.monotonic()
+        out = dict(self.wanted)
+        for wid, (text, until) in list(self.flashes.items()):
+            if now < until:
+                out[wid] = (text, False)
+            else:
+                del self.flashes[wid]
+        return out
+
     def check_soon(self) -> None:
         """Ask the bars what they show now, not at the next ``check_every``."""
         with self._cond:
@@ -71,7 +91,7 @@ class WindowBars:
     def settled(self) -> bool:
         """Every bar shows what it should, as far as the driver knows."""
         with self._cond:
-            return all(self.shown.get(w) == want for w, want in self.wanted.items()) and not self._check_now
+            return all(self.shown.get(w) == want for w, want in self._showing().items()) and not self._check_now
 
     def close(self) -> None:
         with self._cond:
@@ -95,7 +115,7 @@ class WindowBars:
             with self._cond:
                 if self._stop:
                     return
-                todo = {wid: want for wid, want in self.wanted.items() if self.shown.get(wid) != want}
+                todo = {wid: want for wid, want in self._showing().items() if self.shown.get(wid) != want}
             for wid, (text, blink) in todo.items():
                 error = self.bars.show(self.windows[wid].ledbar, text, blink=blink)
                 with self._cond:
@@ -114,10 +134,13 @@ class WindowBars:
             with self._cond:
                 if self._stop:
                     return
-                pending = any(self.shown.get(w) != want for w, want in self.wanted.items())
+                pending = any(self.shown.get(w) != want for w, want in self._showing().items())
                 if self._check_now:
                     continue
-                self._cond.wait(self.retry_every if pending else max(0.05, next_check - time.monotonic()))
+                wait = self.retry_every if pending else max(0.05, next_check - time.monotonic())
+                if self.flashes:
+                    wait = min(wait, max(0.01, min(u for _, u in self.flashes.values()) - time.monotonic()))
+                self._cond.wait(wait)
 
     def _check(self) -> None:
         """Ask every bar what it shows; a bar that forgot (a power cut) gets its whole state again."""

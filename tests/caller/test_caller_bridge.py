@@ -267,3 +267,73 @@ def test_a_morning_of_presses_each_acted_on_once(tmp_path):
         broker.stop()
         keypads.stop()
         radio.stop()
+
+
+# ---------------------------------------------------------------------- the bridge drives the LED bars
+
+def test_the_bridge_shows_results_on_keypads_and_led_bars(tmp_path):
+    import threading
+
+    from caller.bridge import KeypadBridge
+    from devices.ledbar.codec import BarState
+    from devices.ledbar.simulator import LedBarSimulator
+    from hall.service.bus import parse_broker_url
+
+    keypads = KeypadSimulator([1], link=str(tmp_path / "keypads"))
+    radio = Ev1527Simulator(link=str(tmp_path / "radio"))
+    bars = LedBarSimulator([1, 2], link=str(tmp_path / "bars"))
+    for sim in (keypads, radio, bars):
+        sim.start()
+    text = TOWNSHIP.read_text()
+    text = re.sub(r'(?m)^id = "banzhuyuan"$', f'id = "lb{int(time.time() * 1000) % 100000}"', text, count=1)
+    text = re.sub(r"(?m)^(keypad|remote|ledbar) = .*\n", "", text)
+    text = text.replace('[[window]]\nid = "1"\n', '[[window]]\nid = "1"\nkeypad = 1\nledbar = 1\n', 1)
+    text = text.replace('[[window]]\nid = "2"\n', '[[window]]\nid = "2"\nremote = "A1B2C"\nledbar = 2\n', 1)
+    text = re.sub(r'(?m)^bus = .*$', f'bus = "serial://{keypads.path}"', text)
+    text = re.sub(r'(?m)^receiver = .*$', f'receiver = "serial://{radio.path}"', text)
+    text = re.sub(r'(?m)^ledbars = .*$', f'ledbars = "serial://{bars.path}"', text)
+    hall = tmp_path / "hall.toml"
+    hall.write_text(text)
+    config = load_hall(hall)
+    broker = Mosquitto(tmp_path / "mosquitto").start()
+    db, hub_log = tmp_path / "hall.sqlite", tmp_path / "hub.log"
+    hub = spawn_hub(hall, db, broker.url, hub_log, "--always-open")
+    bridge = runner = kiosk = None
+    try:
+        wait_hub_connected(hub, hub_log, 1)
+        bridge = KeypadBridge(config, "bridge-1", parse_broker_url(broker.url), tmp_path / "journal.sqlite")
+        bridge.bars.flash_seconds = 1.0
+        runner = threading.Thread(target=bridge.run, daemon=True)
+        runner.start()
+        wait_until(lambda: bars.state(1).text == "暂停服务" and bars.state(2).text == "暂停服务",
+                   "closed windows say so on their bars", 20)
+
+        keypads.press(1, KeyAction.CALL_NEXT)  # not signed in
+        wait_until(lambda: keypads.display(1).get(0) == "请先登录", "the keypad shows the refusal")
+        keypads.press(1, KeyAction.LOGIN, "0101")
+        wait_until(lambda: keypads.display(1).get(0) == "工号0101已登录", "the keypad login")
+        wait_until(lambda: bars.state(1) == BarState("1号窗口", False, False, 8), "an idle window shows its name")
+        keypads.press(1, KeyAction.CALL_NEXT)
+        wait_until(lambda: keypads.display(1) == {0: "无人等候", 1: "等候0人"}, "nobody waits")
+        kiosk = HallClient(broker.url, config.id, "kiosk-1").connect()
+        number = kiosk.request("issue", service="household")["data"]["ticket"]
+        keypads.press(1, KeyAction.CALL_NEXT)
+        wait_until(lambda: keypads.display(1).get(0) == f"请{number}号", "the keypad shows the call")
+        wait_until(lambda: bars.state(1) == BarState(f"请{number}号到1号窗口", True, False, 8), "the bar calls")
+
+        radio.send(0xA1B2C, 1, repeats=3)  # window 2's button: nobody signed in there
+        wait_until(lambda: bars.state(2).text == "请先登录", "the button's refusal flashes on its bar")
+        wait_until(lambda: bars.state(2).text == "暂停服务", "then the bar shows the window again")
+        rows = hub_rows(db, "SELECT status, COUNT(*) FROM transactions WHERE source = 'bridge-1' GROUP BY status")
+        assert dict(rows) == {"ok": 2, "error": 3}
+    finally:
+        if kiosk is not None:
+            kiosk.close()
+        if bridge is not None:
+            bridge.stop()
+            runner.join(10)
+        hub.send_signal(signal.SIGTERM)
+        hub.wait(15)
+        broker.stop()
+        for sim in (keypads, radio, bars):
+            sim.stop()
