@@ -37,6 +37,15 @@ def bar_text(window: Window, state: dict | None) -> tuple[str, bool]:
     return window.name, False
 
 
+def bars_for_caller(config, device_id: str, **options) -> "WindowBars | None":
+    """The LED bar a soft caller's PC drives: its window's, when its ``[[device]]`` has ``ledbars``."""
+    device = config.devices[device_id]
+    window = config.windows.get(device.window or "")
+    if not device.ledbars or window is None or window.ledbar is None:
+        return None
+    return WindowBars(device.ledbars, {window.id: window}, **options)
+
+
 class WindowBars:
     def __init__(self, url: str, windows: dict[str, Window], *, check_every: float = 5.0,
                  retry_every: float = 1.0, flash_seconds: float = 3.0, opener: Callable = open_transport):

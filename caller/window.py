@@ -41,8 +41,6 @@ class CallerApp(App):
     def _tick(self, dt) -> None:
         self.watchdog.feed()
         self.presenter.tick()
-        if self.bar is not None:
-            self.bar.follow(self.presenter.window_state)
         self.screen.trigger()
 
     def on_stop(self):
@@ -61,18 +59,18 @@ def run_caller(config, device_id: str, broker, layout: theme.Layout) -> int:
     def post(fn):
         Clock.schedule_once(lambda dt: fn(), 0)
 
+    from caller.ledbar import bars_for_caller
+
+    bar = bars_for_caller(config, device_id)
+
     def changed():
+        if bar is not None:
+            bar.follow(presenter.window_state)
         app = app_ref.get("app")
         if app is not None and app.screen is not None:
             app.screen.trigger()
 
     link = CallerLink(presenter, broker, post, changed)
-    bar = None
-    device = config.devices[device_id]
-    if device.ledbars and config.windows[device.window].ledbar is not None:
-        from caller.ledbar import WindowBars
-
-        bar = WindowBars(device.ledbars, {device.window: config.windows[device.window]})
     app = CallerApp(presenter, layout, link=link, bar=bar)
     app_ref["app"] = app
     app.run()

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from caller.ledbar import bars_for_caller
 from caller.link import CallerLink
+from devices.ledbar.simulator import LedBarSimulator
 from caller.presenter import CallerPresenter
 from hall.config import load_hall
 from hall.service.bus import parse_broker_url
@@ -36,6 +38,10 @@ def wait_until(predicate, what: str, timeout: float = 30.0):
 def test_the_caller_on_the_bus_acts_once_and_recovers(tmp_path):
     text = (ROOT / "config" / "halls" / "township.toml").read_text()
     text = text.replace('id = "banzhuyuan"', f'id = "cl{os.getpid()}x{int(time.time()) % 10000}"', 1)
+    bars = LedBarSimulator([3], link=str(tmp_path / "bar"))
+    bars.start()
+    # this caller's PC drives window 3's LED bar
+    text = text.replace('role = "caller"\nwindow = "3"\n', f'role = "caller"\nwindow = "3"\nledbars = "serial://{bars.path}"\n')
     hall = tmp_path / "hall.toml"
     hall.write_text(text)
     config = load_hall(hall)
@@ -44,12 +50,13 @@ def test_the_caller_on_the_bus_acts_once_and_recovers(tmp_path):
     hub = spawn_hub(hall, db, broker.url, log, "--always-open")
     lock = threading.RLock()
     presenter = CallerPresenter(config, "caller-3", send=lambda p: False, retry_every=0.5)
+    bar = bars_for_caller(config, "caller-3")
 
     def post(fn):
         with lock:
             fn()
 
-    link = CallerLink(presenter, parse_broker_url(broker.url), post)
+    link = CallerLink(presenter, parse_broker_url(broker.url), post, lambda: bar.follow(presenter.window_state))
     kiosk = None
 
     def view():
@@ -86,6 +93,7 @@ def test_the_caller_on_the_bus_acts_once_and_recovers(tmp_path):
         hub.send_signal(signal.SIGCONT)
         wait_until(lambda: view().ticket is not None, "the call answered")
         assert view().ticket.number == number and not view().working
+        wait_until(lambda: bars.state(3).text == f"请{number}号到3号窗口", "the caller's PC drives its LED bar")
         time.sleep(1.0)  # the repeats reach the hub too: answered with the first answer
         assert called() == 1
 
@@ -103,6 +111,8 @@ def test_the_caller_on_the_bus_acts_once_and_recovers(tmp_path):
         if kiosk is not None:
             kiosk.close()
         link.stop()
+        bar.close()
+        bars.stop()
         if hub.poll() is None:
             hub.send_signal(signal.SIGCONT)
             hub.send_signal(signal.SIGTERM)
