@@ -33,6 +33,7 @@ from hall.service.bus import BrokerAddress, Bus
 from hall.service.sdnotify import Watchdog
 
 log = logging.getLogger("yichuang.bridge")
+TAKEOVER_SECONDS = 15.0  # a second 登录 with the same number within this confirms an AB岗 takeover
 
 
 class KeypadBridge:
@@ -48,6 +49,7 @@ class KeypadBridge:
         self.stop_event = threading.Event()
         self._wake = threading.Condition()
         self._replies: dict[str, dict] = {}
+        self._takeovers: dict[str, tuple[str, float]] = {}  # window -> (staff, until): AB岗 offered
         self.windows_state: dict[str, dict] = {}
         self.services_state: dict[str, dict] = {}
         windows = [w for w in config.windows.values() if device.window in (None, w.id)]
@@ -164,6 +166,9 @@ class KeypadBridge:
             self._display(entry, asked, "")
             return
         verb, fields = asked
+        offer = self._takeovers.pop(entry.window, None)
+        if verb == "staff_login" and offer and offer[0] == fields["staff"] and time.monotonic() < offer[1]:
+            fields["takeover"] = True  # AB岗: the same number pressed again confirms the takeover
         payload = encode({"v": V, "verb": verb, "transaction": entry.transaction, **fields})
         while not self.stop_event.is_set():
             self.watchdog.feed()
@@ -183,6 +188,9 @@ class KeypadBridge:
                 error = reply.get("error") or {}
                 self.journal.settle(entry.id, reply.get("status", "error"), error.get("code"))
                 line1, line2 = display_for(verb, reply, self._waiting(entry.window))
+                if error.get("code") == "window_occupied":
+                    self._takeovers[entry.window] = (fields["staff"], time.monotonic() + TAKEOVER_SECONDS)
+                    line2 = "再按登录即接替"
                 self._display(entry, line1, line2, refused=reply.get("status") != "ok")
                 return
 

@@ -321,11 +321,21 @@ def test_the_bridge_shows_results_on_keypads_and_led_bars(tmp_path):
         wait_until(lambda: keypads.display(1).get(0) == f"请{number}号", "the keypad shows the call")
         wait_until(lambda: bars.state(1) == BarState(f"请{number}号到1号窗口", True, False, 8), "the bar calls")
 
+        keypads.press(1, KeyAction.LOGIN, "0102")  # AB岗: another clerk at a staffed window
+        wait_until(lambda: keypads.display(1) == {0: "已有他人登录", 1: "再按登录即接替"}, "the keypad asks")
+        keypads.press(1, KeyAction.LOGIN, "0102")  # the same number again: take over
+        wait_until(lambda: keypads.display(1).get(0) == "工号0102已登录", "the takeover")
+        taken = hub_rows(db, "SELECT type, staff, data FROM events WHERE type IN ('staff_login', 'staff_logout') "
+                             "ORDER BY seq")
+        assert [(t, s) for t, s, _ in taken] == [("staff_login", "0101"), ("staff_logout", "0101"),
+                                                ("staff_login", "0102")]
+        assert '"takeover":true' in taken[2][2].replace(" ", "")
+
         radio.send(0xA1B2C, 1, repeats=3)  # window 2's button: nobody signed in there
         wait_until(lambda: bars.state(2).text == "请先登录", "the button's refusal flashes on its bar")
         wait_until(lambda: bars.state(2).text == "暂停服务", "then the bar shows the window again")
         rows = hub_rows(db, "SELECT status, COUNT(*) FROM transactions WHERE source = 'bridge-1' GROUP BY status")
-        assert dict(rows) == {"ok": 2, "error": 3}
+        assert dict(rows) == {"ok": 3, "error": 4}
     finally:
         if kiosk is not None:
             kiosk.close()
