@@ -17,6 +17,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
+from kivy.uix.widget import Widget
 
 from caller import theme
 from caller.actions import ACTIONS
@@ -216,7 +217,9 @@ class CallerScreen(FloatLayout):
         if d is None:
             return
         strip = self.layout.name == "strip"
-        box = BoxLayout(orientation="vertical", padding=10, spacing=6, size_hint=(0.96, 0.92) if strip else (0.94, 0.6),
+        scrim = FloatLayout(size_hint=(1, 1))  # the window behind is dimmed: one question at a time
+        _fill(scrim, (0.1, 0.12, 0.16, 0.55))
+        box = BoxLayout(orientation="vertical", padding=10, spacing=6, size_hint=(0.97, 0.92) if strip else (0.94, 0.72),
                         pos_hint={"center_x": 0.5, "center_y": 0.5})
         _fill(box, (0.93, 0.95, 0.99, 1))
         px = self.layout.text_px
@@ -237,6 +240,7 @@ class CallerScreen(FloatLayout):
             for w in (self.staff_input, self.pin_input, go):
                 row.add_widget(w)
             box.add_widget(row)
+            box.add_widget(Widget())  # the fields at the top, the rest empty
             Clock.schedule_once(lambda dt: setattr(self.staff_input, "focus", True), 0)
         elif d.text_prompt is not None:
             row = BoxLayout(spacing=8, size_hint_y=None, height=48)
@@ -248,6 +252,8 @@ class CallerScreen(FloatLayout):
             row.add_widget(self.text_input)
             row.add_widget(go)
             box.add_widget(row)
+            if not d.choices:
+                box.add_widget(Widget())
             Clock.schedule_once(lambda dt: setattr(self.text_input, "focus", True), 0)
         if d.choices:
             cols = 6 if strip else 2
@@ -269,8 +275,9 @@ class CallerScreen(FloatLayout):
                           color=(1, 1, 1, 1) if d.flag else theme.INK)
             flag.bind(on_release=lambda *a: self._key("R"))
             box.add_widget(flag)
-        self.dialog_box = box
-        self.add_widget(box)
+        scrim.add_widget(box)
+        self.dialog_box = scrim
+        self.add_widget(scrim)
 
     # ------------------------------------------------------------------ input
 
