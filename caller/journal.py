@@ -6,8 +6,9 @@ keypad again, so a bridge killed at any instant either has the press on disk or 
 still has it. On start the bridge reads the last sequence number of each keypad back
 (``last_seqs``) and gives it to the driver, so a key the keypad sends again is dropped.
 
-Each press becomes one request whose transaction id is the journal's own token and the
-press's row: ``<token>-<id>``. The token is random once, when the journal is created, so ids
+Each press becomes one request whose transaction id is the journal's own token, the
+press's row and the key's own identity: ``<token>-<id>-k<address>.<seq>`` for a keypad
+(``…-rf<transmitter>`` for a 433 MHz button). The token is random once, when the journal is created, so ids
 never repeat even if the journal file is replaced, and a request sent again after any
 restart carries the same id: the hub acts on it once.
 """
@@ -55,7 +56,8 @@ class Journal:
             cur = self.db.execute(
                 "INSERT INTO presses (at, source, address, seq, action, digits, window) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (time.time(), source, address, seq, action, digits, window))
-            return Entry(cur.lastrowid, source, address, seq, action, digits, window, f"{self.token}-{cur.lastrowid}")
+            return Entry(cur.lastrowid, source, address, seq, action, digits, window,
+                         self.transaction(cur.lastrowid, source, address, seq))
 
     def last_seqs(self) -> dict[int, int]:
         """Each keypad's last journaled sequence number."""
@@ -69,7 +71,13 @@ class Journal:
         with self._lock:
             rows = self.db.execute("""SELECT id, source, address, seq, action, digits, window FROM presses
                 WHERE status IS NULL ORDER BY id LIMIT ?""", (limit,)).fetchall()
-        return [Entry(*row, f"{self.token}-{row[0]}") for row in rows]
+        return [Entry(*row, self.transaction(row[0], row[1], row[2], row[3])) for row in rows]
+
+    def transaction(self, entry_id: int, source: str, address: int, seq: int) -> str:
+        """The press's transaction id, the same however often it is sent: the journal's token,
+        the row, and which key it was (keypad address and sequence number, or the transmitter)."""
+        key = f"k{address}.{seq}" if source == "rs485" else f"rf{address:05X}"
+        return f"{self.token}-{entry_id}-{key}"
 
     def settle(self, entry_id: int, status: str, code: str | None = None) -> None:
         with self._lock:

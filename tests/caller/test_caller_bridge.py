@@ -67,8 +67,9 @@ def test_the_journal_keeps_presses_and_each_keypads_last_sequence(tmp_path):
     j.settle(a.id, "ok")
     j.close()
     again = Journal(tmp_path / "j.sqlite")  # a restarted bridge: the same ids, the same token
-    assert [e.transaction for e in again.unsettled()] == [f"{again.token}-{n}" for n in (2, 3, 4)]
-    assert a.transaction == f"{again.token}-1"
+    assert [e.transaction for e in again.unsettled()] == [f"{again.token}-2-k2.3", f"{again.token}-3-k1.8",
+                                                          f"{again.token}-4-rfA1B2C"]
+    assert a.transaction == f"{again.token}-1-k1.7"
     assert Journal(tmp_path / "other.sqlite").token != again.token
 
 
