@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -114,7 +115,13 @@ class KeypadBridge:
     def _read_keypads(self) -> None:
         for event in self.keypads.events(self.stop_event):
             if isinstance(event, KeyPress):
-                self._journal(event, self.keypads.last_seq(event.address))
+                seq = self.keypads.last_seq(event.address)
+                try:
+                    self._journal(event, seq)
+                except sqlite3.Error as exc:  # a full or broken disk: the keypad must keep the key
+                    log.error("cannot journal a press of keypad %s (%s); it will be asked again", event.address, exc)
+                    self.keypads.resume({event.address: 255 if seq == 1 else seq - 1})
+                    self.stop_event.wait(1.0)
             elif isinstance(event, KeypadState):
                 self._keypad_state(event)
 

@@ -348,3 +348,42 @@ def test_the_bridge_shows_results_on_keypads_and_led_bars(tmp_path):
         broker.stop()
         for sim in (keypads, radio, bars):
             sim.stop()
+
+
+def test_a_press_the_journal_cannot_take_stays_in_the_keypad(tmp_path):
+    """The driver gives a key, the disk refuses it: the next poll does not acknowledge it, so the
+    keypad sends it again, and it is journaled once the disk takes it."""
+    import sqlite3 as sq
+    import threading
+
+    from caller.bridge import KeypadBridge
+    from hall.service.bus import parse_broker_url
+
+    keypads = KeypadSimulator([1], link=str(tmp_path / "keypads"))
+    keypads.start()
+    text = re.sub(r'(?m)^bus = .*$', f'bus = "serial://{keypads.path}"', TOWNSHIP.read_text())
+    text = re.sub(r'(?m)^(receiver|ledbars) = .*\n', "", text)
+    hall = tmp_path / "hall.toml"
+    hall.write_text(text)
+    bridge = KeypadBridge(load_hall(hall), "bridge-1", parse_broker_url("mqtt://127.0.0.1:9"), tmp_path / "j.sqlite")
+    real_add, failures = bridge.journal.add, []
+
+    def flaky_add(*args):
+        if len(failures) < 2:
+            failures.append(args)
+            raise sq.OperationalError("database or disk is full")
+        return real_add(*args)
+
+    bridge.journal.add = flaky_add
+    reader = threading.Thread(target=bridge._read_keypads, daemon=True)
+    try:
+        reader.start()
+        keypads.press(1, KeyAction.CALL_NEXT)
+        keypads.press(1, KeyAction.FINISH)
+        wait_until(lambda: len(bridge.journal.unsettled()) == 2, "both presses journaled", 20)
+        assert [(e.action, e.seq) for e in bridge.journal.unsettled()] == [("CALL_NEXT", 1), ("FINISH", 2)]
+        assert len(failures) == 2 and not keypads.keypads[1].queue
+    finally:
+        bridge.stop_event.set()
+        reader.join(5)
+        keypads.stop()
