@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: setup demo test bench
+.PHONY: setup demo test bench fuzz
 
 setup:
 	bash scripts/setup.sh
@@ -12,3 +12,7 @@ test: setup
 
 bench: setup
 	.venv/bin/python -m bench
+
+# 100,000 bad requests against the hub on a real Mosquitto (bench/fuzz_hub.py)
+fuzz: setup
+	.venv/bin/python -m bench.fuzz_hub 100000

@@ -173,6 +173,7 @@ class HallConfig:
     notice: str = ""
     web_url: str = DEFAULT_WEB_URL  # the hall web's base URL on the LAN (ticket QR: <web_url>/t/<token>)
     source: str = ""
+    key_file: str = ""  # [hall] key_file as written (hall.hallkey resolves it)
 
     def is_open_day(self, day: dt.date) -> bool:
         iso = day.isoformat()
@@ -207,6 +208,7 @@ _SCHEMA = {
         "id": str, "name": str, "name_en": str, "level": str, "timezone": str, "day_starts": str,
         "hours": list, "weekdays": list, "extra_days": list, "closed_days": list, "notice": str,
         "web_url": str,
+        "key_file": str,
     },
     "rules": {
         "recall_limit": int, "priority_guard": int, "green_channel_age": int, "per_person_daily_cap": int,
@@ -374,7 +376,7 @@ def parse_hall(raw: dict, source: str = "<hall>") -> HallConfig:
         id=hall["id"], name=hall["name"], name_en=hall.get("name_en", ""), level=level, timezone=tz,
         day_starts=day_starts, hours=hours, weekdays=weekdays, services=services, windows=windows,
         staff=staff, rules=rules, devices=devices, extra_days=extra, closed_days=closed,
-        notice=hall.get("notice", ""), web_url=web_url, source=source,
+        notice=hall.get("notice", ""), web_url=web_url, source=source, key_file=hall.get("key_file", ""),
     )
 
 

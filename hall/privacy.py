@@ -27,8 +27,10 @@ from devices.idcard.idnumber import birth_date, check_digit
 
 _FULL_WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "Ｘ": "X", "ｘ": "X", "x": "X"})
 _SEPARATORS = r"[\s\-\u2010-\u2015\u2212\uff0d]"
-_RUN = re.compile(rf"[0-9]+(?:{_SEPARATORS}{{1,3}}[0-9]+)*(?:{_SEPARATORS}{{0,3}}X)?")
+_D, _X = r"[0-9\uff10-\uff19]", r"[Xx\uff38\uff58]"
+_RUN = re.compile(rf"{_D}+(?:{_SEPARATORS}{{1,3}}{_D}+)*(?:{_SEPARATORS}{{0,3}}{_X})?")
 _GROUP = re.compile(r"[0-9]+X?|X")
+_DIGIT = re.compile(r"[0-9\uff10-\uff19]")  # a text without a digit (a keyed hash) is passed at once
 ID_LENGTH = 18
 YEARS = (1850, 2100)
 
@@ -45,11 +47,10 @@ def is_id_number(digits: str) -> bool:
 
 def text_has_id_number(text: str) -> bool:
     """True if ``text`` holds an ID number in any of the forms of this module's docstring."""
-    if len(text) < ID_LENGTH:
+    if len(text) < ID_LENGTH or not _DIGIT.search(text):
         return False
-    text = text.translate(_FULL_WIDTH)
     for run in _RUN.finditer(text):
-        groups = _GROUP.findall(run.group())
+        groups = _GROUP.findall(run.group().translate(_FULL_WIDTH))
         if sum(map(len, groups)) < ID_LENGTH:
             continue
         for i in range(len(groups)):
@@ -58,6 +59,8 @@ def text_has_id_number(text: str) -> bool:
                 joined += group
                 if len(joined) >= ID_LENGTH:
                     break
+            if len(joined) == ID_LENGTH + 1 and joined.endswith("X"):
+                joined = joined[:-1]  # "…1233x" followed by a word: the x is the word's
             if len(joined) == ID_LENGTH and is_id_number(joined):
                 return True
     return False
@@ -65,21 +68,22 @@ def text_has_id_number(text: str) -> bool:
 
 def has_id_number(value) -> bool:
     """True if a clear ID number appears anywhere in a decoded payload: a string, a key, an
-    integer, at any depth. Iterative, so no payload can make it recurse."""
+    integer, at any depth. Iterative, so no payload can make it recurse. The texts are
+    checked together, joined by a character that ends any run of digits."""
+    texts = []
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if text_has_id_number(item):
-                return True
+            texts.append(item)
         elif isinstance(item, bool):
             continue
         elif isinstance(item, int):
-            if item >= 10 ** 16 and text_has_id_number(str(item)):
-                return True
+            if item >= 10 ** 16 or item <= -10 ** 16:
+                texts.append(str(item))
         elif isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
         elif isinstance(item, (list, tuple)):
             stack.extend(item)
-    return False
+    return text_has_id_number("\x00".join(texts))

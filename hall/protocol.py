@@ -309,8 +309,10 @@ def parse_status(payload: bytes) -> str | None:
     text = payload.decode("utf-8", "replace").strip()
     if text in (ONLINE, OFFLINE):
         return text
+    if len(payload) > MAX_PAYLOAD:
+        return None
     try:
-        obj = json.loads(text)
+        obj = untrusted.loads(text, MAX_DEPTH)  # depth-checked: a status is input from a device too
     except ValueError:
         return None
     state = obj.get("state") if isinstance(obj, dict) else None

@@ -14,6 +14,7 @@ import json
 import re
 
 _TOKENS = re.compile(r'\\.|["\[\]{}]', re.S)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # the only way a lone surrogate gets into decoded UTF-8
 
 
 class Unreadable(ValueError):
@@ -59,13 +60,18 @@ def _no_constant(name: str):
 
 def loads(text: str, max_depth: int):
     """``json.loads`` for untrusted text; raises ``Unreadable``."""
-    if nesting_depth(text, max_depth) > max_depth:
+    brackets = text.count("[") + text.count("{")  # at least the depth: most texts need no scan
+    if brackets > max_depth and nesting_depth(text, max_depth) > max_depth:
         raise Unreadable("too_deep", f"nested deeper than {max_depth} levels")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # surrogates in the text itself (read with errors="surrogateescape")
+        raise Unreadable("not_unicode", "text that is not valid Unicode") from None
     try:
         value = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError) as err:
         raise Unreadable("malformed_json", str(err)) from None
-    if not is_unicode(value):
+    if _SURROGATE_ESCAPE.search(text) and not is_unicode(value):
         raise Unreadable("not_unicode", "text that is not valid Unicode (a lone surrogate)", value)
     return value
 

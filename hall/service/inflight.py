@@ -32,6 +32,8 @@ import os
 import time
 from pathlib import Path
 
+from hall.privacy import has_id_number
+
 log = logging.getLogger("yichuang.hub")
 RECORD = 4096  # bytes of the in-flight record, always written whole
 KEEP = 32  # requests remembered in the poison file
@@ -107,7 +109,8 @@ class InFlight:
         return entry if entry is not None and entry.get("poison") else None
 
     def begin(self, key: str, device: str) -> None:
-        self._record = {"key": key, "device": device if len(device) <= DEVICE_MAX else None,
+        shown = len(device) <= DEVICE_MAX and not has_id_number(device)  # never an ID number on disk
+        self._record = {"key": key, "device": device if shown else None,
                         "reply_to": None, "transaction": None}
         self._write(self._record)
 
