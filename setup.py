@@ -14,7 +14,6 @@ setup(
         "paho-mqtt==2.2.0",
         "amqtt==0.12.1",
         "pyserial==3.5",
-        "python-escpos==3.1",
         "qrcode[pil]==8.2",
         "tzdata",
         "pyusb",

@@ -29,7 +29,7 @@ import paho.mqtt.client as mqtt
 from hall.config import load_hall
 from hall.service.bus import no_delay
 from hall.service.client import HallClient
-from hall.service.local_broker import Mosquitto, spawn_hub, wait_hub_connected
+from hall.service.local_broker import HubStatus, Mosquitto, spawn_hub
 from hall.service.main import always_open
 from hall.store import HallStore
 
@@ -155,9 +155,11 @@ def main() -> int:
         broker = Mosquitto(tmp / "mosquitto").start()
         hall_id = load_hall(HALL).id
         log = tmp / "hub.log"
+        watch = HubStatus(broker.url, hall_id).start()
         hub = spawn_hub(HALL, tmp / "hall.sqlite", broker.url, log, "--always-open")
         try:
-            wait_hub_connected(hub, log, 1)
+            watch.wait_online(20, hub, log)
+            watch.close()
             rtt = bare_round_trips(broker.port, SAMPLES)
             call = call_to_board(broker.url, hall_id, SAMPLES)
             burst = hub_burst(broker.url, hall_id, BURST)

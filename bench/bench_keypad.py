@@ -24,7 +24,7 @@ from devices.keypad.simulator import KeypadSimulator
 from hall.config import load_hall
 from hall.service.bus import parse_broker_url
 from hall.service.client import HallClient
-from hall.service.local_broker import Mosquitto, spawn_hub, wait_hub_connected
+from hall.service.local_broker import HubStatus, Mosquitto, spawn_hub
 
 ROOT = Path(__file__).resolve().parents[1]
 HALL = ROOT / "config" / "halls" / "township.toml"
@@ -65,10 +65,11 @@ def main() -> int:
         config = load_hall(hall)
         broker = Mosquitto(tmp / "mosquitto").start()
         log = tmp / "hub.log"
+        status = HubStatus(broker.url, config.id).start()
         hub = spawn_hub(hall, tmp / "hall.sqlite", broker.url, log, "--always-open")
         bridge = None
         try:
-            wait_hub_connected(hub, log, 1)
+            status.wait_online(30, hub, log)
             rtt = bare_round_trips(broker.port, SAMPLES)
             bridge = KeypadBridge(config, "bridge-1", parse_broker_url(broker.url), tmp / "journal.sqlite")
             runner = threading.Thread(target=bridge.run, daemon=True)
@@ -105,6 +106,7 @@ def main() -> int:
                 runner.join(10)
             hub.terminate()
             hub.wait(15)
+            status.close()
             broker.stop()
             keypads.stop()
 

@@ -294,7 +294,7 @@ def fuzz(url: str, hall_id: str, n: int, seed: int = 8, pid: int | None = None, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    from hall.service.local_broker import Mosquitto, spawn_hub, wait_hub_connected
+    from hall.service.local_broker import HubStatus, Mosquitto, spawn_hub
 
     argv = sys.argv[1:] if argv is None else argv
     n = int(argv[0]) if argv else 100_000
@@ -306,9 +306,11 @@ def main(argv: list[str] | None = None) -> int:
         hall_file.write_text(re.sub(r'(?m)^id = "[^"]+"$', f'id = "{hall_id}"', TOWNSHIP.read_text(), count=1))
         config = load_hall(hall_file)
         log = tmp / "hub.log"
+        status = HubStatus(broker.url, hall_id).start()
         hub = spawn_hub(hall_file, tmp / "hall.sqlite", broker.url, log, "--clock", "2025-03-04T10:00:00")
         try:
-            wait_hub_connected(hub, log, 1)
+            status.wait_online(20, hub, log)
+            status.close()
             before = retained_snapshot(broker.url, hall_id, config)
             facts = db_facts(tmp / "hall.sqlite")
             figures = fuzz(broker.url, hall_id, n, pid=hub.pid, progress=lambda s: print(s, flush=True),

@@ -39,3 +39,12 @@ def device_error(kind: tuple[str, str, str], detail: str = "") -> DeviceError:
     """Build a DeviceError from one of the (code, zh, en) triples above."""
     code, zh, en = kind
     return DeviceError(code, zh, en, detail)
+
+
+@dataclass(frozen=True)
+class FrameError:
+    """Bytes a frame reader could not take as a frame (noise, a cut-off frame, a wrong
+    checksum). Not raised: frame readers return it among the frames, in stream order."""
+
+    reason: str
+    raw: bytes

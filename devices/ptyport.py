@@ -3,10 +3,12 @@
 ``start()`` opens a pty pair in raw mode and returns the path a driver opens (the slave
 ``/dev/pts/N``, or a stable symlink when ``link`` is given, so a driver configured with that
 path finds the simulator again after it restarts). A thread reads what the driver writes and
-hands it to ``handler(data) -> reply bytes or None``. The simulator keeps its own slave fd
-open, so the master never sees EIO while the driver reconnects.
+hands it to ``handler(data) -> reply bytes or None``. By default the simulator keeps its own
+slave fd open, so the master never sees EIO while the driver reconnects; with
+``hold_slave=False`` it does not, and ``attached()`` tells whether a driver has the port open.
 
-Shared by the printer, keypad and LED bar simulators (a candidate for ``devices/`` itself).
+Every simulator serves its device this way (ID card reader, scanner, printer, keypad, LED
+bar), through ``OnPty``.
 """
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ import logging
 import os
 import pty
 import select
+import signal
 import sys
 import threading
+import time
 import tty
 from typing import Callable
 
@@ -23,9 +27,11 @@ log = logging.getLogger(__name__)
 
 
 class PtyPort:
-    def __init__(self, handler: Callable[[bytes], bytes | None], link: str | None = None):
+    def __init__(self, handler: Callable[[bytes], bytes | None], link: str | None = None,
+                 hold_slave: bool = True):
         self.handler = handler
         self.link = link
+        self.hold_slave = hold_slave
         self.slave_name = ""
         self._master = self._slave = -1
         self._stop = threading.Event()
@@ -40,10 +46,20 @@ class PtyPort:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def slave_fd(self) -> int:
+        """The simulator's own fd of the slave (termios: the line speed a driver set); -1 if
+        not held."""
+        return self._slave
+
     def start(self) -> str:
         self._master, self._slave = pty.openpty()
         tty.setraw(self._slave)
+        os.set_blocking(self._master, False)
         self.slave_name = os.ttyname(self._slave)
+        if not self.hold_slave:  # a driver's open() is then visible: the master stops hanging up
+            os.close(self._slave)
+            self._slave = -1
         if self.link:
             tmp = f"{self.link}.{os.getpid()}.tmp"
             if os.path.lexists(tmp):
@@ -56,10 +72,31 @@ class PtyPort:
         return self.path
 
     def write(self, data: bytes) -> None:
-        """Send bytes to the driver (an unsolicited frame, e.g. a key press)."""
+        """Send bytes to the driver (a reply, or an unsolicited frame such as a key press).
+        Waits while the line is full; gives up when the port is stopped or nobody is there."""
+        view = memoryview(data)
         with self._write_lock:
-            if self._master >= 0:
-                os.write(self._master, data)
+            while view and self._master >= 0:
+                try:
+                    view = view[os.write(self._master, view):]
+                except BlockingIOError:
+                    select.select([], [self._master], [], 0.05)
+                    if self._stop.is_set():
+                        return
+                except OSError:  # no driver on the other end: the bytes are lost, as on a cable
+                    return
+
+    def attached(self, timeout: float = 0.0) -> bool:
+        """Has a driver opened the port (``hold_slave=False`` only)? Waits up to ``timeout``."""
+        deadline = time.monotonic() + timeout
+        poller = select.poll()
+        poller.register(self._master, select.POLLIN)
+        while True:
+            if not dict(poller.poll(0)).get(self._master, 0) & select.POLLHUP:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
 
     def stop(self) -> None:
         """Close the pty (the device "disappears"); the link is removed."""
@@ -74,6 +111,13 @@ class PtyPort:
             self._master = self._slave = -1
         if self.link and os.path.islink(self.link) and os.readlink(self.link) == self.slave_name:
             os.unlink(self.link)
+
+    def __enter__(self) -> "PtyPort":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
     def _serve(self) -> None:
         while not self._stop.is_set():
@@ -113,17 +157,40 @@ class OnPty:
     def path(self) -> str:
         return self.port.path
 
-    def serve_console(self, banner: str, on_words: Callable[[list[str]], object]) -> int:
-        """``yichuang sim``'s loop: open the pty, print where to connect, hand every operator
-        line from stdin to ``on_words`` until 'quit', then serve until Ctrl-C."""
-        path = self.start()
-        print(f"{banner} on {path}  (connect with serial://{path}?baudrate=9600)", flush=True)
+    @property
+    def url(self) -> str:
+        return f"serial://{self.path}"
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def serve_console(self, banner: str, on_words: Callable[[list[str]], object] | None = None, *,
+                      on_line: Callable[[str], object] | None = None,
+                      then: Callable[[], object] | None = None, baudrate: int = 9600) -> int:
+        """``yichuang sim``'s loop: open the pty, print where to connect, run ``then()``, hand
+        every operator line from stdin to ``on_line`` (as typed) or ``on_words`` (split, blank
+        lines skipped) until 'quit', then serve until Ctrl-C or SIGTERM (both end it cleanly:
+        the pty and its link go away, exit status 0)."""
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _interrupt) if main else None
         try:
+            path = self.start()
+            shown = f"{banner} on {path}" + (f" (pty {self.port.slave_name})" if path != self.port.slave_name else "")
+            print(f"{shown}  (connect with serial://{path}?baudrate={baudrate})", flush=True)
+            if then is not None:
+                then()
             for raw in sys.stdin:
-                words = raw.split()
+                line = raw.rstrip("\r\n")
+                words = line.split()
                 if words[:1] in (["quit"], ["exit"]):
                     break
-                if words:
+                if on_line is not None:
+                    on_line(line)
+                elif words and on_words is not None:
                     on_words(words)
             else:
                 threading.Event().wait()  # stdin closed: serve until Ctrl-C
@@ -131,4 +198,10 @@ class OnPty:
             pass
         finally:
             self.stop()
+            if main:
+                signal.signal(signal.SIGTERM, previous)
         return 0
+
+
+def _interrupt(signum, frame):  # SIGTERM ends a simulator like Ctrl-C does
+    raise KeyboardInterrupt

@@ -8,7 +8,7 @@ import sys
 COMMANDS = {
     "config": ("hall.config_cli", "check a hall file: `yichuang config check FILE`"),
     "replay": ("hall.replay", "apply JSON-lines commands from stdin through the store"),
-    "demo": ("hall.demo", "run the township hall on an embedded broker, with instructions"),
+    "demo": ("hall.demo", "run the township hall on the local MQTT broker (or its own), with instructions"),
     "hub": ("hall.service.main", "run the hall hub on an MQTT broker"),
     "broker": ("hall.service.broker", "run the embedded MQTT broker (amqtt)"),
     "mosquitto-config": ("hall.service.mosquitto_config", "write Mosquitto accounts and ACL for a hall"),

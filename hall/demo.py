@@ -1,10 +1,18 @@
 """`yichuang demo --config F`: a whole hall on one machine, with instructions (the README's `make demo`).
 
-Starts the embedded broker (amqtt) and the hub on a demo database, prints where to connect
-and what to try with `mosquitto_pub`/`mosquitto_sub`/`mosquitto_rr`, and runs until Ctrl-C
-(or ``--for SECONDS``). The demo hall is open 00:00-24:00 every day (the hub's
-``--always-open``), so it can be tried at any hour; it says so when it starts. The kiosk,
-caller and board apps join here as they are written (``APPS``).
+Runs the hub on a demo database, prints the broker's address and what to try with
+`mosquitto_pub`/`mosquitto_sub`/`mosquitto_rr`, and runs until Ctrl-C (or ``--for SECONDS``).
+
+The broker: where a Mosquitto already listens on 127.0.0.1:1883 (``scripts/setup.sh``
+installs the ``mosquitto`` package, which on a host with systemd starts one), the demo uses
+it; where the port is free, it starts its own embedded broker (amqtt) there; where something
+else holds the port (or a hub of this hall is already online on that broker: another demo),
+its own broker on a free port. The banner says which. ``--port 0``
+always starts its own on a free port; ``--broker URL`` uses a given broker.
+
+The demo hall is open 00:00-24:00 every day (the hub's ``--always-open``), so it can be tried
+at any hour; it says so when it starts. The kiosk, caller and board apps join here as they are
+written (``APPS``).
 """
 from __future__ import annotations
 
@@ -12,17 +20,21 @@ import argparse
 import json
 import logging
 import shlex
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 from pathlib import Path
 
-from hall.config import ConfigError, HallConfig
-from hall.protocol import V, Topics
+from hall.config import ConfigError, HallConfig, load_hall
+from hall.protocol import ONLINE, V, Topics
 from hall.service.broker import EmbeddedBroker
-from hall.service.local_broker import free_port
+from hall.service.bus import parse_broker_url
+from hall.service.local_broker import HubStatus, free_port, mqtt_broker_at
 from hall.service.main import prepare, stop_on_signals
+
+DEFAULT_PORT = 1883
 
 # Terminal apps the demo starts beside the hub: (name, argv builder taking (config path, broker url)).
 APPS: list[tuple[str, object]] = [
@@ -62,10 +74,42 @@ def examples(config: HallConfig, host: str, port: int) -> list[tuple[str, str]]:
     ]
 
 
-def banner(config: HallConfig, broker: EmbeddedBroker, db: str) -> str:
+def choose_broker(host: str, port: int, hall_id: str) -> tuple[str, EmbeddedBroker | None, str]:
+    """(broker URL, our own broker or None, what it is): a broker already answering on
+    ``port``, else our own there, else our own on a free port (``port`` 0: that at once).
+    A broker where a hub of this hall is already online (another demo) is left to it."""
+    why = ""
+    if port and mqtt_broker_at(host, port):
+        url = f"mqtt://{host}:{port}"
+        with HubStatus(url, hall_id) as status:
+            busy = status.first_heard(0.5) == ONLINE
+        if not busy:
+            return url, None, "the MQTT broker already running here, e.g. the system's Mosquitto"
+        why = f"; a hub of hall {hall_id} is already online on the broker at port {port} (another demo?)"
+    elif port and can_bind(host, port):
+        broker = EmbeddedBroker(host, port).start()
+        return broker.url, broker, "the demo's own embedded broker (amqtt)"
+    elif port:
+        why = f"; port {port} is held by something that is not an MQTT broker we may use"
+    broker = EmbeddedBroker(host, free_port()).start()
+    return broker.url, broker, "the demo's own embedded broker (amqtt) on a free port" + why
+
+
+def can_bind(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the broker will
+        try:
+            probe.bind((host, port))
+            return True
+        except OSError:
+            return False
+
+
+def banner(config: HallConfig, url: str, what: str, db: str) -> str:
+    address = parse_broker_url(url)
     lines = [
         f"一窗 Yichuang demo: {config.name} ({config.name_en or config.id})",
-        f"  broker  mqtt://{broker.host}:{broker.port}  (embedded amqtt, MQTT 3.1.1: give mosquitto_rr -V 311)",
+        f"  broker  mqtt://{address.host}:{address.port}  ({what}; MQTT 3.1.1: give mosquitto_rr -V 311)",
         f"  topics  {Topics(config.id).root}/…  (docs/mqtt-api.md)",
         f"  data    {db}",
         "  演示模式：大厅全天开放（00:00-24:00，每天），任何时间都可以取号。",
@@ -73,8 +117,8 @@ def banner(config: HallConfig, broker: EmbeddedBroker, db: str) -> str:
         "",
         "Try, in another terminal:",
     ]
-    for what, command in examples(config, broker.host, broker.port):
-        lines += [f"  # {what}", f"  {command}"]
+    for step, command in examples(config, address.host, address.port):
+        lines += [f"  # {step}", f"  {command}"]
     if APPS:
         lines += ["", "Apps started: " + ", ".join(name for name, _ in APPS),
                   "  软呼叫器登录：F12，工号0101，密码1234（示例大厅） / soft caller: F12, staff 0101, PIN 1234 (example halls)"]
@@ -85,26 +129,36 @@ def banner(config: HallConfig, broker: EmbeddedBroker, db: str) -> str:
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="yichuang demo", description=__doc__.split("\n")[0])
     p.add_argument("--config", default="config/halls/township.toml", help="hall file (default %(default)s)")
-    p.add_argument("--host", default="127.0.0.1", help="address the broker listens on (default %(default)s)")
-    p.add_argument("--port", type=int, default=1883, help="broker port; 0 picks a free one (default %(default)s)")
+    p.add_argument("--host", default="127.0.0.1", help="address of the broker (default %(default)s)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT,
+                   help="use the broker on this port, or start one there if it is free; 0: always start "
+                        "one on a free port (default %(default)s)")
+    p.add_argument("--broker", metavar="URL", help="use this broker (mqtt://[user:password@]host:port)")
     p.add_argument("--db", help="hall database to keep (default: a temporary one, removed at the end)")
     p.add_argument("--for", dest="seconds", type=float, help="stop after this many seconds (for tests)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    port = args.port or free_port()
     with tempfile.TemporaryDirectory(prefix="yichuang-demo-") as tmp:
         db = args.db or str(Path(tmp) / "demo.sqlite")
         try:
-            broker = EmbeddedBroker(args.host, port).start()
-        except RuntimeError as err:
-            print(f"yichuang demo: {err}\n(is another broker on port {port}? try --port 0)", file=sys.stderr)
+            if args.broker:
+                url, broker, what = args.broker, None, "the broker given with --broker"
+                parse_broker_url(url)
+            else:
+                url, broker, what = choose_broker(args.host, args.port, load_hall(args.config).id)
+        except ConfigError as err:
+            print(err, file=sys.stderr)
             return 2
-        hub_args = argparse.Namespace(config=args.config, db=db, broker=broker.url, password_file=None,
+        except (RuntimeError, ValueError, ConnectionError) as err:
+            print(f"yichuang demo: {err}", file=sys.stderr)
+            return 2
+        hub_args = argparse.Namespace(config=args.config, db=db, broker=url, password_file=None,
                                       tick=30.0, clock=None, always_open=True, backup_dir=None)
         try:
             config, store, hub = prepare(hub_args)
         except ConfigError as err:
-            broker.stop()
+            if broker:
+                broker.stop()
             print(err, file=sys.stderr)
             return 2
         stop = threading.Event()
@@ -113,25 +167,33 @@ def main(argv: list[str]) -> int:
         if timer:
             timer.daemon = True
             timer.start()
-        serving = threading.Thread(target=hub.run, args=(stop,), name="hub")
-        serving.start()
         apps = []
+        status = None
+        serving = threading.Thread(target=hub.run, args=(stop,), name="hub")
         try:
-            if not hub.bus.wait_connected(15):
-                print("yichuang demo: the hub could not reach the embedded broker", file=sys.stderr)
-                return 1
-            apps = [subprocess.Popen(build(args.config, broker.url)) for _, build in APPS]
-            print(banner(config, broker, db), flush=True)
+            # the hub is up when a client of the printed address hears its retained status/hub online
+            status = HubStatus(url, config.id).start(15)
+            serving.start()
+            status.wait_online(15)
+            apps = [subprocess.Popen(build(args.config, url)) for _, build in APPS]
+            print(banner(config, url, what, db), flush=True)
             stop.wait()
+        except (ConnectionError, TimeoutError) as err:
+            print(f"yichuang demo: the hub could not serve through {url}: {err}", file=sys.stderr)
+            return 1
         finally:
             stop.set()
-            serving.join(30)
+            if serving.is_alive():
+                serving.join(30)
+            if status:
+                status.close()
             if timer:
                 timer.cancel()
             for app in apps:
                 app.terminate()
                 app.wait(10)
             store.close()
-            broker.stop()
+            if broker:
+                broker.stop()
     print("demo stopped", flush=True)
     return 0

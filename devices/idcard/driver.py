@@ -19,26 +19,22 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import termios
 import threading
 import time
 from dataclasses import dataclass
-
-import serial
 
 from devices.errors import DISCONNECTED, GARBLED, TIMEOUT, DeviceError, device_error
 from devices.idcard import codec
 from devices.idcard.photo import WltPhoto
 from devices.idcard.text import Card, UnsupportedCard, parse_appended_address, parse_text
-from devices.transport import open_transport, parse_url
+from devices.transport import PORT_ERRORS, open_transport, parse_url
 
 log = logging.getLogger("devices.idcard")
 
 CARD_NOT_LIFTED = ("card_not_lifted", "请取走身份证后再重新放置", "the card already read is still on the reader")
 NO_CARD = 0x80
 POLL = 0.05  # the port's read timeout: how often a waiting read looks at its deadline
-# what a vanished port raises: pyserial's own error, the OS's, and tcflush's termios.error
-LINK_ERRORS = (serial.SerialException, OSError, termios.error)
+LINK_ERRORS = PORT_ERRORS  # what a vanished port raises (devices.transport)
 
 
 @dataclass(frozen=True)
@@ -280,8 +276,7 @@ class IdCardReader:
             return self._read_card(fingerprint, appended_address, accept_unsupported)
 
     def _not_lifted(self) -> DeviceError:
-        code, zh, en = CARD_NOT_LIFTED
-        return DeviceError(code, zh, en)
+        return device_error(CARD_NOT_LIFTED)
 
     def _read_card(self, fingerprint: bool, appended_address: bool,
                    accept_unsupported: bool) -> CardRead:

@@ -13,7 +13,7 @@ import struct
 from dataclasses import dataclass
 from typing import Protocol
 
-from devices.errors import DeviceError
+from devices.errors import DeviceError, device_error
 
 WLT_SIZE = 1024
 BMP_WIDTH, BMP_HEIGHT = 102, 126
@@ -60,13 +60,11 @@ def decode_photo(photo: WltPhoto | bytes, decoder: PhotoDecoder | None = None) -
     data = photo.data if isinstance(photo, WltPhoto) else bytes(photo)
     backend = decoder or (_decoders[-1] if _decoders else None)
     if backend is None:
-        code, zh, en = NO_DECODER
-        raise DeviceError(code, zh, en)
+        raise device_error(NO_DECODER)
     try:
         return bytes(backend.decode(data))
     except Exception as exc:  # a vendor library may fail in any way; the kiosk carries on
-        code, zh, en = DECODE_FAILED
-        raise DeviceError(code, zh, en, type(exc).__name__) from exc
+        raise device_error(DECODE_FAILED, type(exc).__name__) from exc
 
 
 class PlaceholderDecoder:

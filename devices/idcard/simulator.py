@@ -1,7 +1,7 @@
 """A SAM card reader that speaks the exact GA 467 bytes, on a pseudo-terminal.
 
 ``SamState`` is the reader's logic with no I/O: a command body in, a reply frame out.
-``Simulator`` serves it on a pty pair (a thread; ``start``/``stop``, or ``with``), places and
+``Simulator`` serves it on a pty (``devices.ptyport``; ``start``/``stop``, or ``with``), places and
 lifts virtual cards, emulates the UART speed (bytes sent at the wrong baud rate are lost, as
 on a real line), and can inject line faults: garbage before a reply, a reply split in
 pieces, a wrong checksum, silence, a truncated reply.
@@ -13,20 +13,16 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
-import pty
-import select
-import signal
 import struct
-import sys
 import termios
 import threading
-import tty
+import time
 
 from devices.errors import DeviceError
 from devices.idcard import codec
 from devices.idcard.cards import VirtualCard, demo_virtual_cards
 from devices.idcard.text import encode_appended_address
+from devices.ptyport import OnPty, PtyPort
 
 DEFAULT_SAM_ID = bytes([0x05, 0x00, 0x01, 0x00]) + struct.pack("<III", 20230101, 1234567, 89012345)
 FAULTS = ("garbage", "split", "bad_checksum", "silent", "truncate")
@@ -110,7 +106,7 @@ class SamState:
         return reply(0x21)
 
 
-class Simulator:
+class Simulator(OnPty):
     """Serve a ``SamState`` on a pseudo-terminal; ``path`` is what a driver opens.
 
     ``link`` (optional) is a symlink kept pointing at the current slave, like a udev name:
@@ -121,17 +117,14 @@ class Simulator:
                  link: str | None = None, require_lift: bool = True,
                  emulate_baud: bool = True, sam_id: bytes = DEFAULT_SAM_ID) -> None:
         self.state = SamState(card, sam_id=sam_id, baudrate=baudrate, require_lift=require_lift)
-        self.link = link
         self.emulate_baud = emulate_baud
-        self.slave_path = ""
         self.commands: list[tuple[int, int]] = []  # every command seen, for tests and the CLI
         self.lost_bytes = 0  # bytes that arrived at the wrong speed or outside a frame
         self.on_read = None  # optional callback(VirtualCard) after a successful 30 01/30 10
         self._faults: collections.deque[str] = collections.deque()
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._master = self._slave = -1
+        self._parser = codec.FrameParser(codec.MAX_COMMAND_LEN)
+        self.port = PtyPort(self._receive, link)
 
     # -- cards and faults (safe from any thread) ------------------------------------------
     def place(self, card: VirtualCard) -> None:
@@ -154,88 +147,50 @@ class Simulator:
         return self.state.baudrate
 
     @property
-    def path(self) -> str:
-        return self.link or self.slave_path
+    def slave_path(self) -> str:
+        return self.port.slave_name
 
     # -- life cycle --------------------------------------------------------------------------
-    def start(self) -> "Simulator":
-        self._master, self._slave = pty.openpty()
-        tty.setraw(self._slave)
-        tty.setraw(self._master)
-        self._set_speed(self.state.baudrate)
-        os.set_blocking(self._master, False)
-        self.slave_path = os.ttyname(self._slave)
-        if self.link:
-            tmp = f"{self.link}.tmp{os.getpid()}"
-            os.symlink(self.slave_path, tmp)
-            os.replace(tmp, self.link)
+    def start(self) -> str:
         with self._lock:  # a SAM powered up afresh; a card lying there can be read again
             self.state.found = self.state.selected = self.state.read_done = False
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._serve, name="idcard-sim", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Unplug: close the pty (a connected driver sees the device vanish) and the link."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-            self._thread = None
-        for fd in (self._master, self._slave):
-            if fd >= 0:
-                os.close(fd)
-        self._master = self._slave = -1
-        if self.link and os.path.islink(self.link):
-            os.unlink(self.link)
-
-    def __enter__(self) -> "Simulator":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        self._parser = codec.FrameParser(codec.MAX_COMMAND_LEN)
+        path = super().start()
+        self._set_speed(self.state.baudrate)
+        return path
 
     # -- serving -----------------------------------------------------------------------------
     def _set_speed(self, baudrate: int) -> None:
-        attrs = termios.tcgetattr(self._slave)
+        attrs = termios.tcgetattr(self.port.slave_fd)
         speed = getattr(termios, f"B{baudrate}")
         attrs[4] = attrs[5] = speed
-        termios.tcsetattr(self._slave, termios.TCSANOW, attrs)
+        termios.tcsetattr(self.port.slave_fd, termios.TCSANOW, attrs)
 
     def _host_speed_matches(self) -> bool:
         if not self.emulate_baud:
             return True
-        speed = termios.tcgetattr(self._slave)[4]
+        speed = termios.tcgetattr(self.port.slave_fd)[4]
         return _SPEEDS.get(speed) == self.state.baudrate
 
-    def _serve(self) -> None:
-        parser = codec.FrameParser(codec.MAX_COMMAND_LEN)
-        while not self._stop.is_set():
-            ready, _, _ = select.select([self._master], [], [], 0.05)
-            if not ready:
-                continue
+    def _receive(self, data: bytes) -> None:
+        """What the host sent (on the port's thread): frames in, replies out."""
+        if not self._host_speed_matches():
+            self.lost_bytes += len(data)  # a UART at another speed hears only noise
+            return
+        parser = self._parser
+        parser.feed(data)
+        while True:
+            before = parser.discarded
             try:
-                data = os.read(self._master, 4096)
-            except (BlockingIOError, InterruptedError):
+                body = parser.next_frame()
+            except DeviceError:
+                self._send(codec.encode_reply(0x10))
                 continue
-            except OSError:
-                return
-            if not self._host_speed_matches():
-                self.lost_bytes += len(data)  # a UART at another speed hears only noise
-                continue
-            parser.feed(data)
-            while True:
-                before = parser.discarded
-                try:
-                    body = parser.next_frame()
-                except DeviceError:
-                    self._send(codec.encode_reply(0x10))
-                    continue
-                finally:
-                    self.lost_bytes += parser.discarded - before
-                if body is None:
-                    break
-                self._answer(body)
+            finally:
+                self.lost_bytes += parser.discarded - before
+            if body is None:
+                break
+            self._answer(body)
 
     def _answer(self, body: bytes) -> None:
         with self._lock:
@@ -267,19 +222,8 @@ class Simulator:
             pieces = [frame[:cut1], frame[cut1:cut2], frame[cut2:]]
         for i, piece in enumerate(pieces):
             if i:
-                self._stop.wait(0.02)
-            self._write_all(piece)
-
-    def _write_all(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view and not self._stop.is_set():
-            try:
-                written = os.write(self._master, view)
-                view = view[written:]
-            except BlockingIOError:
-                select.select([], [self._master], [], 0.05)
-            except OSError:
-                return
+                time.sleep(0.02)
+            self.port.write(piece)
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
@@ -304,7 +248,6 @@ def run(argv: list[str]) -> int:
     cards = demo_virtual_cards()
     sim = Simulator(None if args.card == "none" else cards[args.card], baudrate=args.baud,
                     link=args.link, require_lift=not args.no_lift_guard)
-    done = threading.Event()
 
     def later(delay: float, action) -> None:
         timer = threading.Timer(delay, action)
@@ -322,48 +265,31 @@ def run(argv: list[str]) -> int:
 
     if args.replace_after > 0:
         sim.on_read = replace_later
-    previous = signal.signal(signal.SIGTERM, lambda *_: done.set())
-    sim.start()
-    print(f"idcard simulator on {sim.slave_path}" + (f" (link {args.link})" if args.link else "")
-          + f" at {sim.baudrate} baud", flush=True)
-    print("commands: place [" + "|".join(cards) + "], lift, status, quit", flush=True)
-    threading.Thread(target=_read_stdin, args=(sim, cards, done), daemon=True).start()
-    try:
-        while not done.wait(0.2):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
-        signal.signal(signal.SIGTERM, previous)
-    return 0
+    return sim.serve_console("idcard simulator", lambda words: _command(sim, cards, words),
+                             then=lambda: print(HELP.format(kinds="|".join(cards)), flush=True),
+                             baudrate=args.baud)
 
 
-def _read_stdin(sim: Simulator, cards: dict[str, VirtualCard], done: threading.Event) -> None:
-    for line in sys.stdin:
-        words = line.split()
-        if not words:
-            continue
-        if words[0] == "quit":
-            done.set()
+HELP = "commands: place [{kinds}], lift, status, quit"
+
+
+def _command(sim: Simulator, cards: dict[str, VirtualCard], words: list[str]) -> None:
+    if words[0] == "lift":
+        sim.lift()
+        print("已取走 (lifted)", flush=True)
+    elif words[0] == "place":
+        card = cards.get(words[1] if len(words) > 1 else "resident")
+        if card is None:
+            print("unknown card kind; one of: " + ", ".join(cards), flush=True)
             return
-        if words[0] == "lift":
-            sim.lift()
-            print("已取走 (lifted)", flush=True)
-        elif words[0] == "place":
-            card = cards.get(words[1] if len(words) > 1 else "resident")
-            if card is None:
-                print("unknown card kind; one of: " + ", ".join(cards), flush=True)
-                continue
-            sim.place(card)
-            print(f"已放置 (placed): {card.label}", flush=True)
-        elif words[0] == "status":
-            card = sim.state.card
-            print(f"card: {card.label if card else '无 (none)'}; baud {sim.baudrate}; "
-                  f"reads {sim.state.reads}", flush=True)
-        else:
-            print("commands: place [kind], lift, status, quit", flush=True)
-    # stdin closed (e.g. started in the background): keep serving until a signal
+        sim.place(card)
+        print(f"已放置 (placed): {card.label}", flush=True)
+    elif words[0] == "status":
+        card = sim.state.card
+        print(f"card: {card.label if card else '无 (none)'}; baud {sim.baudrate}; "
+              f"reads {sim.state.reads}", flush=True)
+    else:
+        print(HELP.format(kinds="|".join(cards)), flush=True)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import ClassVar
 
-from devices.errors import DeviceError
+from devices.errors import DeviceError, device_error
 from devices.idcard import idnumber
 from devices.idcard.nation import nation_name
 
@@ -61,8 +61,7 @@ UNSUPPORTED_CARD = ("unsupported_card_type", "暂不支持此类证件，请到�
 
 
 def _invalid(detail: str) -> DeviceError:
-    code, zh, en = CARD_TEXT_INVALID
-    return DeviceError(code, zh, en, detail)
+    return device_error(CARD_TEXT_INVALID, detail)
 
 
 @dataclass(frozen=True, repr=False)
@@ -312,8 +311,7 @@ class UnsupportedCard:
     raw: bytes = field(default=b"", compare=False)
 
     def error(self) -> DeviceError:
-        code, zh, en = UNSUPPORTED_CARD
-        return DeviceError(code, zh, en, f"type flag {self.flag!r}")
+        return device_error(UNSUPPORTED_CARD, f"type flag {self.flag!r}")
 
     def __repr__(self) -> str:
         return f"UnsupportedCard(flag={self.flag!r}, {len(self.raw)} raw bytes)"

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Hashable
 
+from devices.errors import FrameError
+
 START, END = 0x68, 0x16
 BROADCAST = 0xFF
 MAX_DATA = 64
@@ -67,14 +69,6 @@ class Frame:
     address: int
     command: int
     data: bytes = b""
-
-
-@dataclass(frozen=True)
-class FrameError:
-    """Bytes that were not a valid frame (noise, a cut-off frame, a wrong checksum)."""
-
-    reason: str
-    raw: bytes
 
 
 @dataclass(frozen=True)

@@ -16,18 +16,15 @@ and reopen the port by themselves when it comes back. Typical use, in a thread o
 from __future__ import annotations
 
 import logging
-import termios
 import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable, Iterator
 
-import serial
-
-from devices.errors import DISCONNECTED, DeviceError, device_error
+from devices.errors import DISCONNECTED, DeviceError, FrameError, device_error
 from devices.keypad import codec, ev1527
-from devices.keypad.codec import Command, Frame, FrameError, FrameReader, KeyPress
-from devices.transport import open_transport
+from devices.keypad.codec import Command, Frame, FrameReader, KeyPress
+from devices.transport import PORT_ERRORS, open_transport
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +70,14 @@ class Link:
     def write(self, data: bytes) -> None:
         try:
             self.port.write(data)
-        except (serial.SerialException, OSError, termios.error) as exc:
+        except PORT_ERRORS as exc:
             self._down(exc)
 
     def read(self, timeout: float) -> bytes:
         try:
             self.port.timeout = max(0.0, timeout)
             return self.port.read(self.port.in_waiting or 1)
-        except (serial.SerialException, OSError, termios.error) as exc:
+        except PORT_ERRORS as exc:
             self._down(exc)
 
     def _down(self, exc: Exception):
@@ -93,7 +90,7 @@ class Link:
         if port is not None:
             try:
                 port.close()
-            except (serial.SerialException, OSError, termios.error):
+            except PORT_ERRORS:
                 pass
 
 

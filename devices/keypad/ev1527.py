@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from devices.keypad.codec import FrameError, KeyAction
+from devices.errors import FrameError
+from devices.keypad.codec import KeyAction
 
 START, END = 0xFD, 0xDF
 FRAME_LENGTH = 6

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from devices.errors import FrameError
+
 STX, ETX = 0x02, 0x03
 BROADCAST = 0xFF
 MAX_DATA = 65
@@ -53,12 +55,6 @@ class Frame:
     @property
     def is_reply(self) -> bool:
         return bool(self.command & 0x80)
-
-
-@dataclass(frozen=True)
-class FrameError:
-    reason: str
-    raw: bytes
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,14 @@ before anything else, so a bar that lost power shows the right text once it is b
 from __future__ import annotations
 
 import logging
-import termios
 import threading
 import time
 from typing import Callable
 
-import serial
-
-from devices.errors import DISCONNECTED, DeviceError, device_error
+from devices.errors import DISCONNECTED, DeviceError, FrameError, device_error
 from devices.ledbar import codec
-from devices.ledbar.codec import BarState, Frame, FrameError, FrameReader, Status
-from devices.transport import open_transport
+from devices.ledbar.codec import BarState, Frame, FrameReader, Status
+from devices.transport import PORT_ERRORS, open_transport
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +98,7 @@ class LedBars:
             return self._down_error
         try:
             self.port.write(frame)
-        except (serial.SerialException, OSError, termios.error) as exc:
+        except PORT_ERRORS as exc:
             return self._lost(exc)
         return None
 
@@ -145,7 +142,7 @@ class LedBars:
         if port is not None:
             try:
                 port.close()
-            except (serial.SerialException, OSError, termios.error):
+            except PORT_ERRORS:
                 pass
 
     def _request(self, address: int, frame: bytes) -> Frame | DeviceError:
@@ -158,7 +155,7 @@ class LedBars:
                 self.port.reset_input_buffer()
                 self.port.write(frame)
                 reply = self._await(address, frame[2])
-            except (serial.SerialException, OSError, termios.error) as exc:
+            except PORT_ERRORS as exc:
                 error = self._lost(exc)
                 if attempt == self.retries:
                     return error

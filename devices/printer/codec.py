@@ -3,8 +3,8 @@
 Pure functions: values in, bytes out (and status bytes in, states out). No I/O.
 
 Chinese text is sent as GB18030 between ``FS &`` (Chinese mode on) and ``FS .`` (off); we do
-not rely on the printer's power-on mode, and we do not use python-escpos's text layer, which
-sends no ``FS &`` and turns CJK punctuation into ``?``. Sizes use ``GS !``, which scales Chinese
+not rely on the printer's power-on mode, and we use no ESC/POS library (python-escpos's text
+layer sends no ``FS &`` and turns CJK punctuation into ``?``). Sizes use ``GS !``, which scales Chinese
 glyphs too (``ESC !`` scales only ASCII on many printers).
 
 Reference: docs/devices/printer.md; Epson ESC/POS command reference (clones follow it).

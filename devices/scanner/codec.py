@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from devices.errors import DeviceError
+from devices.errors import DeviceError, device_error
 
 
 class Terminator(str, Enum):
@@ -34,10 +34,6 @@ DEFAULT_MAX_LENGTH = 4096  # a QR code holds at most 2953 bytes (version 40-L, b
 UNREADABLE = ("unreadable_code", "无法识别此码，请重新扫码", "the scanned bytes are not readable text")
 INCOMPLETE = ("incomplete_code", "扫码不完整，请重新扫码", "the scanner stopped in the middle of a code")
 TOO_LONG = ("code_too_long", "无法识别此码，请重新扫码", "no terminator within the maximum code length")
-
-
-def scan_error(kind: tuple[str, str, str], detail: str) -> DeviceError:
-    return DeviceError(kind[0], kind[1], kind[2], detail)
 
 
 @dataclass(frozen=True)
@@ -127,7 +123,7 @@ class Framer:
             return []
         size = len(self._buffer)
         self._buffer = bytearray()
-        return [scan_error(TOO_LONG, f"{size} bytes without a terminator")]
+        return [device_error(TOO_LONG, f"{size} bytes without a terminator")]
 
     def poll(self, now: float) -> list[bytes]:
         """The payload an idle gap has ended (only without a terminator)."""
@@ -144,7 +140,7 @@ class Framer:
         data, self._buffer = bytes(self._buffer), bytearray()
         if self.terminator is Terminator.NONE:
             return [data]
-        return [scan_error(INCOMPLETE, f"{len(data)} bytes before the link dropped")]
+        return [device_error(INCOMPLETE, f"{len(data)} bytes before the link dropped")]
 
 
 # Control characters a real code may carry: TAB, LF, CR, and the ISO 15434 / GS1
@@ -176,7 +172,7 @@ def decode_payload(raw: bytes, encoding: str = "auto") -> Payload:
         if _looks_like_text(text):
             return Payload(raw=raw, text=text, encoding=name)
     tried = "/".join(ENCODINGS[encoding])
-    return Payload(raw=raw, error=scan_error(UNREADABLE, f"{len(raw)} bytes, not {tried} text"))
+    return Payload(raw=raw, error=device_error(UNREADABLE, f"{len(raw)} bytes, not {tried} text"))
 
 
 def encode_payload(text: str, encoding: str = "utf-8",

@@ -19,28 +19,23 @@ import logging
 import threading
 import time
 from typing import Callable
-from urllib.parse import parse_qsl, urlencode
 
-import serial
-
-from devices.errors import DISCONNECTED, DeviceError
+from devices import transport
+from devices.errors import DISCONNECTED, DeviceError, device_error
 from devices.scanner.classify import Classifier, Scan
 from devices.scanner.codec import (DEFAULT_IDLE_GAP, DEFAULT_MAX_LENGTH, Framer, Payload,
                                    Terminator, decode_payload)
-from devices.transport import open_transport
+from devices.transport import PORT_ERRORS, open_transport
 
 log = logging.getLogger(__name__)
 
+SCANNER_DISCONNECTED = (DISCONNECTED[0], "扫码器未连接，请联系工作人员", "scanner is not connected")
 _SCANNER_KEYS = {"terminator", "encoding", "idle_gap"}
 
 
 def split_url(url: str) -> tuple[str, dict[str, str]]:
     """Separate the scanner's own query options from the transport URL."""
-    base, _, query = url.partition("?")
-    pairs = parse_qsl(query)
-    ours = {k: v for k, v in pairs if k in _SCANNER_KEYS}
-    rest = urlencode([(k, v) for k, v in pairs if k not in _SCANNER_KEYS])
-    return base + (f"?{rest}" if rest else ""), ours
+    return transport.split_url(url, _SCANNER_KEYS)
 
 
 class SerialScanner:
@@ -108,8 +103,7 @@ class SerialScanner:
             return True
         except DeviceError as exc:
             if left <= 0:
-                raise DeviceError(DISCONNECTED[0], "扫码器未连接，请联系工作人员",
-                                  "scanner is not connected", exc.detail) from exc
+                raise device_error(SCANNER_DISCONNECTED, exc.detail) from exc
             time.sleep(min(self.reconnect_interval, left))
             return False
 
@@ -120,7 +114,7 @@ class SerialScanner:
             if self._port.timeout != timeout:
                 self._port.timeout = timeout  # reconfigures the port: may fail if unplugged
             chunk = self._port.read(max(1, self._port.in_waiting))
-        except (serial.SerialException, OSError) as exc:
+        except PORT_ERRORS as exc:
             self._lost(exc)
             return
         now = self.clock()
@@ -192,5 +186,5 @@ class SerialScanner:
         if port is not None:
             try:
                 port.close()
-            except (serial.SerialException, OSError):
+            except PORT_ERRORS:
                 pass

@@ -15,7 +15,8 @@ import threading
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from devices.scanner.codec import DEFAULT_MAX_LENGTH, TOO_LONG, UNREADABLE, Payload, scan_error
+from devices.errors import device_error
+from devices.scanner.codec import DEFAULT_MAX_LENGTH, TOO_LONG, UNREADABLE, Payload
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +74,14 @@ class KeyDecoder:
             self._unmapped.append(code)
         if len(self._chars) > self.max_length:
             self._chars, self._unmapped = [], []
-            return Payload(raw=b"", error=scan_error(TOO_LONG, "keyboard input without Enter"))
+            return Payload(raw=b"", error=device_error(TOO_LONG, "keyboard input without Enter"))
         return None
 
     def _finish(self) -> Payload | None:
         text, unmapped = "".join(self._chars), self._unmapped
         self._chars, self._unmapped = [], []
         if unmapped:
-            return Payload(raw=text.encode(), error=scan_error(
+            return Payload(raw=text.encode(), error=device_error(
                 UNREADABLE, f"keys without a character: {sorted(set(unmapped))}"))
         if not text:
             return None  # a bare Enter
@@ -128,19 +129,19 @@ class HidScanner:
                     return path
             finally:
                 device.close()
-        raise scan_error(HID_UNAVAILABLE, f"no input device named like {self.name!r}")
+        raise device_error(HID_UNAVAILABLE, f"no input device named like {self.name!r}")
 
     def open(self) -> None:
         try:
             import evdev  # optional: pip install evdev
         except ImportError as exc:
-            raise scan_error(HID_UNAVAILABLE, f"python-evdev is not installed: {exc}") from exc
+            raise device_error(HID_UNAVAILABLE, f"python-evdev is not installed: {exc}") from exc
         path = self._find(evdev)
         try:
             device = evdev.InputDevice(path)
             device.grab()  # EVIOCGRAB: keystrokes no longer reach X or Kivy
         except OSError as exc:
-            raise scan_error(HID_UNAVAILABLE, f"{path}: {exc}") from exc
+            raise device_error(HID_UNAVAILABLE, f"{path}: {exc}") from exc
         self._device = device
         log.info("keyboard-mode scanner %s grabbed", path)
 
@@ -160,7 +161,7 @@ class HidScanner:
                     events = list(self._device.read()) if ready else []
                 except OSError as exc:  # unplugged: ENODEV
                     self.close()
-                    raise scan_error(HID_UNAVAILABLE, f"device lost: {exc}") from exc
+                    raise device_error(HID_UNAVAILABLE, f"device lost: {exc}") from exc
                 for event in events:
                     if event.type == EV_KEY:
                         payload = self.decoder.feed(event.code, event.value)

@@ -9,63 +9,26 @@ like ``/dev/serial/by-id/…``, so a restarted simulator is the same scanner com
 from __future__ import annotations
 
 import argparse
-import os
-import pty
-import select
-import signal
-import sys
-import threading
 import time
-import tty
 
+from devices.ptyport import OnPty, PtyPort
 from devices.scanner.codec import Terminator, encode_payload
 
 
-class ScannerSimulator:
-    """The scanner end of a pty pair. Usable in-process by tests (no thread needed)."""
+class ScannerSimulator(OnPty):
+    """The scanner end of a pty pair. What the host sends it is read and ignored (line mode
+    needs no answers); it holds no slave fd of its own, so ``reader_attached()`` can tell
+    when a driver has opened the port and a code scanned from then on is not flushed away."""
 
     def __init__(self, terminator: Terminator | str = Terminator.CR, encoding: str = "utf-8",
                  link: str | None = None) -> None:
         self.terminator = Terminator(terminator)
         self.encoding = encoding
-        self.link = link
-        self.master: int | None = None
-        self.slave_path: str | None = None
-
-    @property
-    def path(self) -> str:
-        """What a driver opens: the symlink if there is one, else the pty slave."""
-        return self.link or self.slave_path or ""
-
-    @property
-    def url(self) -> str:
-        return f"serial://{self.path}"
-
-    def open(self) -> str:
-        master, slave = pty.openpty()
-        tty.setraw(slave)
-        self.master, self.slave_path = master, os.ttyname(slave)
-        os.close(slave)  # the driver opens it by path; no reader = POLLHUP on the master
-        if self.link:
-            tmp = f"{self.link}.new"
-            if os.path.lexists(tmp):
-                os.unlink(tmp)
-            os.symlink(self.slave_path, tmp)
-            os.replace(tmp, self.link)
-        return self.path
+        self.port = PtyPort(lambda data: None, link, hold_slave=False)
 
     def reader_attached(self, timeout: float = 0.0) -> bool:
         """Has a driver opened the port? (The master stops reporting hang-up.)"""
-        deadline = time.monotonic() + timeout
-        poller = select.poll()
-        poller.register(self.master, select.POLLIN)
-        while True:
-            events = dict(poller.poll(0))
-            if events.get(self.master, 0) & select.POLLHUP == 0:
-                return True
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.02)
+        return self.port.attached(timeout)
 
     def scan(self, text: str, *, encoding: str | None = None, chunk: int | None = None,
              pause: float = 0.0) -> bytes:
@@ -76,37 +39,13 @@ class ScannerSimulator:
 
     def write(self, data: bytes, *, chunk: int | None = None, pause: float = 0.0) -> None:
         """Raw bytes, optionally in pieces of ``chunk`` bytes with ``pause`` seconds between."""
-        if self.master is None:
-            raise RuntimeError("simulator is not open")
+        if not self.port.running:
+            raise RuntimeError("simulator is not started")
         step = chunk or len(data) or 1
         for i in range(0, len(data), step):
-            os.write(self.master, data[i : i + step])
+            self.port.write(data[i : i + step])
             if pause and i + step < len(data):
                 time.sleep(pause)
-
-    def drain(self) -> None:
-        """Discard what the host wrote to the scanner (line mode needs no answers)."""
-        while self.master is not None and select.select([self.master], [], [], 0)[0]:
-            try:
-                if not os.read(self.master, 4096):
-                    return
-            except OSError:
-                return
-
-    def close(self) -> None:
-        """Unplug: the pty goes away and so does the symlink."""
-        master, self.master = self.master, None
-        if master is not None:
-            os.close(master)
-        if self.link and os.path.islink(self.link):
-            os.unlink(self.link)
-
-    def __enter__(self) -> "ScannerSimulator":
-        self.open()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,10 +61,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _interrupt(signum, frame):  # SIGTERM ends the demo like Ctrl-C does
-    raise KeyboardInterrupt
-
-
 def _send_line(sim: ScannerSimulator, line: str, args) -> None:
     if line.startswith("hex:"):
         sim.write(bytes.fromhex(line[4:]), chunk=args.chunk, pause=args.pause)
@@ -136,26 +71,16 @@ def _send_line(sim: ScannerSimulator, line: str, args) -> None:
 
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
     sim = ScannerSimulator(args.terminator, args.encoding, args.link)
-    sim.open()
-    print(f"scanner on serial://{sim.path}  (terminator {args.terminator}, {args.encoding})",
-          flush=True)
-    print("type a code and Enter to scan it; hex:.. sends raw bytes; Ctrl-C to unplug",
-          flush=True)
-    try:
+
+    def first_codes() -> None:
+        print(f"terminator {args.terminator}, {args.encoding}; type a code and Enter to scan it; "
+              "hex:.. sends raw bytes; Ctrl-C to unplug", flush=True)
         while not sim.reader_attached(timeout=1.0):
             pass
         time.sleep(0.3)  # the driver clears its input right after opening the port
         for text in args.scan:
             _send_line(sim, text, args)
-        for line in sys.stdin:
-            sim.drain()
-            _send_line(sim, line.rstrip("\r\n"), args)
-        threading.Event().wait()  # stdin closed: stay plugged in until Ctrl-C
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.close()
-    return 0
+
+    return sim.serve_console("scanner simulator", on_line=lambda line: _send_line(sim, line, args),
+                             then=first_codes)

@@ -103,8 +103,18 @@ def split_response(response: bytes) -> tuple[bytes, int]:
     return bytes(response[:-2]), (response[-2] << 8) | response[-1]
 
 
-def _error(code: str, zh: str, en: str, sw: int | None = None) -> DeviceError:
-    return DeviceError(code, zh, en, f"SW {sw:04X}" if sw is not None else "")
+PIN_REQUIRED = ("pin_required", "此社保卡需要验证密码才能读取，请到人工窗口办理",
+                "the card requires a PIN before this file can be read")
+CARD_LOCKED = ("card_locked", "社保卡密码已锁定，请到社保窗口解锁", "the card PIN is blocked")
+NOT_SSCARD = ("not_social_security_card", "无法识别此卡，请插入社会保障卡",
+              "the card has no SSSE application (not a social-security card)")
+RECORD_MISSING = ("record_missing", "社保卡信息不完整，请到社保窗口核查",
+                  "a file or record the card should have is missing")
+CARD_ERROR = ("card_error", "读卡失败，请重新插入社保卡", "the card answered an unexpected status word")
+
+
+def pin_wrong(left: int) -> tuple[str, str, str]:
+    return ("pin_wrong", f"社保卡密码错误，还可尝试{left}次", f"wrong card PIN, {left} tries left")
 
 
 def check_sw(sw: int, *, step: str) -> None:
@@ -115,24 +125,18 @@ def check_sw(sw: int, *, step: str) -> None:
     """
     if sw == 0x9000:
         return
+    kind = CARD_ERROR
     if sw in (0x6982, 0x6985):
-        raise _error("pin_required", "此社保卡需要验证密码才能读取，请到人工窗口办理",
-                     "the card requires a PIN before this file can be read", sw)
-    if sw in (0x6983, 0x6984):
-        raise _error("card_locked", "社保卡密码已锁定，请到社保窗口解锁",
-                     "the card PIN is blocked", sw)
-    if sw & 0xFFF0 == 0x63C0:
-        left = sw & 0x0F
-        raise _error("pin_wrong", f"社保卡密码错误，还可尝试{left}次",
-                     f"wrong card PIN, {left} tries left", sw)
-    if step == "select_app" and sw in (0x6A82, 0x6A86, 0x6A81, 0x6D00, 0x6E00):
-        raise _error("not_social_security_card", "无法识别此卡，请插入社会保障卡",
-                     "the card has no SSSE application (not a social-security card)", sw)
-    if sw in (0x6A82, 0x6A83):
-        raise _error("record_missing", "社保卡信息不完整，请到社保窗口核查",
-                     "a file or record the card should have is missing", sw)
-    raise _error("card_error", "读卡失败，请重新插入社保卡",
-                 "the card answered an unexpected status word", sw)
+        kind = PIN_REQUIRED
+    elif sw in (0x6983, 0x6984):
+        kind = CARD_LOCKED
+    elif sw & 0xFFF0 == 0x63C0:
+        kind = pin_wrong(sw & 0x0F)
+    elif step == "select_app" and sw in (0x6A82, 0x6A86, 0x6A81, 0x6D00, 0x6E00):
+        kind = NOT_SSCARD
+    elif sw in (0x6A82, 0x6A83):
+        kind = RECORD_MISSING
+    raise device_error(kind, f"SW {sw:04X}")
 
 
 # --- record values ---------------------------------------------------------------------

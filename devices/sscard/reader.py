@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from devices.errors import DeviceError
+from devices.errors import DeviceError, device_error
 from devices.sscard import codec
 
 log = logging.getLogger(__name__)
@@ -31,10 +31,6 @@ CARD_REMOVED = ("card_removed", "社保卡已被取出，请重新插入", "the 
 CARD_MUTE = ("card_unreadable", "无法读取此卡，请确认芯片朝向后重新插入",
              "the card did not answer (mute, unpowered or unsupported)")
 PCSC_FAILED = ("reader_error", "读卡器通信异常，请重试", "PC/SC call failed")
-
-
-def _err(kind: tuple[str, str, str], detail: str = "") -> DeviceError:
-    return DeviceError(kind[0], kind[1], kind[2], detail)
 
 
 def parse_url(url: str) -> str:
@@ -84,7 +80,7 @@ class _Pcsc:
             s.SCARD_W_UNSUPPORTED_CARD: CARD_MUTE,
             s.SCARD_E_PROTO_MISMATCH: CARD_MUTE,
         }.get(hresult, PCSC_FAILED)
-        return _err(kind, detail)
+        return device_error(kind, detail)
 
     def ctx(self):
         s = self.s
@@ -170,14 +166,14 @@ class SocialSecurityCardReader:
             try:
                 self._pcsc = _Pcsc()
             except ImportError as exc:
-                raise _err(NO_SERVICE, f"pyscard is not installed: {exc}") from exc
+                raise device_error(NO_SERVICE, f"pyscard is not installed: {exc}") from exc
         return self._pcsc
 
     def reader_name(self) -> str:
         """The PC/SC name of the reader this URL means; DeviceError(no_reader) if none."""
         names = self.pcsc.readers()
         if not names:
-            raise _err(NO_READER, "pcscd lists no readers")
+            raise device_error(NO_READER, "pcscd lists no readers")
         if not self.wanted:
             return names[0]
         if self.wanted in names:
@@ -185,7 +181,7 @@ class SocialSecurityCardReader:
         matches = [n for n in names if n.startswith(self.wanted)]
         if len(matches) == 1:
             return matches[0]
-        raise _err(NO_READER, f"{self.wanted!r} not unique or not among {names}")
+        raise device_error(NO_READER, f"{self.wanted!r} not unique or not among {names}")
 
     def card_present(self) -> bool:
         """Is a card in the reader right now?"""
@@ -276,7 +272,7 @@ class SocialSecurityCardReader:
                 # Every card answer has a status word. Nothing at all means the contact
                 # broke mid-command (vpcd reports a vanished card this way, before pcscd's
                 # presence poll notices): the card is being pulled out.
-                raise _err(CARD_REMOVED, f"empty answer to APDU {apdu[:4].hex(' ')}")
+                raise device_error(CARD_REMOVED, f"empty answer to APDU {apdu[:4].hex(' ')}")
             return response
         return send
 

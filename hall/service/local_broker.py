@@ -5,19 +5,28 @@ the demo.
 ``hall.service.mosquitto_config`` (persistence, queue limits) and, optionally, a hall's
 accounts and ACL; it binds 127.0.0.1 only and is stopped or killed by its PID.
 ``EmbeddedBroker`` (``hall.service.broker``) is the in-process alternative.
-``spawn_hub`` starts `yichuang hub` with its log in a file; ``wait_hub_connected`` reads the
-log until the hub has connected (and subscribed) a given number of times.
+``spawn_hub`` starts `yichuang hub` with its log in a file. ``HubStatus`` watches the hub's
+retained ``status/hub``, which the hub sets ``online`` once it is connected and subscribed
+(and its last will sets ``offline``): that, not a log line, says a hub is ready.
+``mqtt_broker_at`` asks whether an MQTT broker we may use already answers on a port (the
+system's Mosquitto on 1883, say), for the demo.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+import paho.mqtt.client as mqtt
+
+from hall.protocol import HUB_CLIENT, ONLINE, Topics, parse_status
+from hall.service.bus import parse_broker_url
 from hall.service.mosquitto_config import broker_conf
 
 LOOPBACK = "127.0.0.1"
@@ -93,7 +102,120 @@ class Mosquitto:
             self.process.wait(timeout)
 
 
-HUB_CONNECTED = " connected to "  # the hub's log line once it is subscribed (hall.service.hub)
+def mqtt_broker_at(host: str, port: int, timeout: float = 2.0) -> bool:
+    """Does an MQTT broker answer on ``host:port`` and let an anonymous MQTT 3.1.1 client in?
+
+    One CONNECT, one CONNACK, one DISCONNECT on a plain socket: a port held by something else
+    (or a broker that wants a password) is False, and nothing is left behind on the broker.
+    """
+    client_id = f"yc-probe-{os.getpid()}".encode()
+    body = b"\x00\x04MQTT\x04\x02\x00\x0a" + len(client_id).to_bytes(2, "big") + client_id
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            sock.settimeout(timeout)
+            sock.sendall(bytes([0x10, len(body)]) + body)
+            answer = b""
+            while len(answer) < 4:
+                chunk = sock.recv(4 - len(answer))
+                if not chunk:
+                    return False
+                answer += chunk
+            if answer[:2] == b"\x20\x02" and answer[3] == 0:
+                sock.sendall(b"\xe0\x00")
+                return True
+            return False
+    except OSError:
+        return False
+
+
+class HubStatus:
+    """The hub's retained ``yc/<hall>/status/hub`` as a subscriber sees it.
+
+    Subscribe *before* starting (or restarting) a hub: ``wait_online`` then waits for an
+    ``online`` the hub publishes from now on, so a stale retained ``online`` (a hub killed a
+    moment ago, whose last will the broker has not yet published) never counts. A retained
+    ``online`` counts only when this watcher had to reconnect first: the broker restarted, and
+    what it retains now was published since (the test and demo brokers remember nothing
+    across a restart).
+    """
+
+    def __init__(self, url: str, hall_id: str):
+        self.address = parse_broker_url(url)
+        self.topic = Topics(hall_id).status(HUB_CLIENT)
+        self.states: list[tuple[str | None, bool]] = []  # (state, counts as fresh), in order
+        self._seen = 0
+        self._connections = 0
+        self._cond = threading.Condition()
+        self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"yc-watch-{os.getpid()}-{id(self):x}",
+                                   protocol=mqtt.MQTTv311)
+        self._client.reconnect_delay_set(min_delay=0.1, max_delay=0.5)
+        if self.address.username:
+            self._client.username_pw_set(self.address.username, self.address.password)
+        if self.address.ca:  # mqtts://, as the hub reaches a hall LAN broker
+            self._client.tls_set(ca_certs=self.address.ca, certfile=self.address.cert, keyfile=self.address.key)
+        self._client.on_connect = self._on_connect
+        self._client.on_subscribe = self._on_subscribe
+        self._client.on_message = self._on_message
+        self._subscribed = threading.Event()
+
+    def start(self, timeout: float = 10.0) -> "HubStatus":
+        self._client.connect_async(self.address.host, self.address.port, keepalive=15)
+        self._client.loop_start()
+        if not self._subscribed.wait(timeout):
+            self.close()
+            raise ConnectionError(f"no MQTT broker at {self.address.host}:{self.address.port}")
+        return self
+
+    def close(self) -> None:
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    def __enter__(self) -> "HubStatus":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def first_heard(self, wait: float = 0.5) -> str | None:
+        """The state heard first since ``start`` (the retained one, if the broker has one),
+        waiting up to ``wait`` seconds; None if nothing came."""
+        with self._cond:
+            self._cond.wait_for(lambda: self.states, wait)
+            return self.states[0][0] if self.states else None
+
+    def wait_online(self, timeout: float = 20.0, process: subprocess.Popen | None = None,
+                    log: Path | None = None) -> None:
+        """Until the hub says ``online`` (counted from the previous wait, or from ``start``).
+        Raises RuntimeError if ``process`` exits first, TimeoutError after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                fresh = [i for i, (state, ok) in enumerate(self.states[self._seen:], self._seen)
+                         if ok and state == ONLINE]
+                if fresh:
+                    self._seen = fresh[0] + 1
+                    return
+                if process is not None and process.poll() is not None:
+                    raise RuntimeError(f"hub exited with {process.returncode}" + _tail(log))
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"the hub did not say online on {self.topic} within {timeout} s" + _tail(log))
+                self._cond.wait(min(left, 0.1))
+
+    # paho's network thread
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        if not reason_code.is_failure:
+            self._connections += 1
+            client.subscribe(self.topic, qos=1)
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
+        self._subscribed.set()
+
+    def _on_message(self, client, userdata, message) -> None:
+        with self._cond:
+            fresh = not message.retain or self._connections > 1
+            self.states.append((parse_status(message.payload), fresh))
+            self._cond.notify_all()
 
 
 def spawn_hub(config: Path, db: Path, url: str, log: Path, *extra: str) -> subprocess.Popen:
@@ -103,15 +225,5 @@ def spawn_hub(config: Path, db: Path, url: str, log: Path, *extra: str) -> subpr
                                  "--broker", url, *extra], stdout=out, stderr=out)
 
 
-def hub_connections(log: Path) -> int:
-    return log.read_text().count(HUB_CONNECTED) if log.exists() else 0
-
-
-def wait_hub_connected(process: subprocess.Popen, log: Path, count: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while hub_connections(log) < count:
-        if process.poll() is not None:
-            raise RuntimeError(f"hub exited with {process.returncode}:\n{log.read_text()}")
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"hub not connected within {timeout} s:\n{log.read_text()}")
-        time.sleep(0.02)
+def _tail(log: Path | None) -> str:
+    return f":\n{log.read_text()[-4000:]}" if log is not None and log.exists() else ""

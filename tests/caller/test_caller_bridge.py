@@ -21,7 +21,7 @@ from devices.keypad.ev1527 import DEFAULT_KEYMAP
 from devices.keypad.simulator import Ev1527Simulator, KeypadSimulator
 from hall.config import load_hall
 from hall.service.client import HallClient
-from hall.service.local_broker import Mosquitto, hub_connections, spawn_hub, wait_hub_connected
+from hall.service.local_broker import HubStatus, Mosquitto, spawn_hub
 
 ROOT = Path(__file__).resolve().parents[2]
 TOWNSHIP = ROOT / "config" / "halls" / "township.toml"
@@ -165,12 +165,13 @@ def test_a_morning_of_presses_each_acted_on_once(tmp_path):
     config = load_hall(hall)
     broker = Mosquitto(tmp_path / "mosquitto").start()
     db, hub_log = tmp_path / "hall.sqlite", tmp_path / "hub.log"
+    status = HubStatus(broker.url, config.id).start()  # before the hub: its own "online" is waited for
     hub = spawn_hub(hall, db, broker.url, hub_log, "--always-open")
     bridge = BridgeProcess(hall, broker.url, tmp_path / "journal.sqlite", tmp_path / "bridge.log")
     kiosk = manager = None
     pressed = {"keypad": 0, "rf": 0}
     try:
-        wait_hub_connected(hub, hub_log, 1)
+        status.wait_online(30, hub, hub_log)
         kiosk = HallClient(broker.url, config.id, "kiosk-1").connect()
         manager = HallClient(broker.url, config.id, "manager").connect()
         for _ in range(40):
@@ -226,9 +227,8 @@ def test_a_morning_of_presses_each_acted_on_once(tmp_path):
         press_radio(8)
         press_keypads(KeyAction.CALL_NEXT)
         time.sleep(1.0)
-        connections = hub_connections(hub_log)
         hub = spawn_hub(hall, db, broker.url, hub_log, "--always-open")
-        wait_hub_connected(hub, hub_log, connections + 1)
+        status.wait_online(30, hub, hub_log)
         wait_until(settled(56), "the presses across the hub restart", timeout=90)
 
         # 4. the broker restarts while clerks press: journaled, sent when it is back
@@ -265,6 +265,7 @@ def test_a_morning_of_presses_each_acted_on_once(tmp_path):
         if hub.poll() is None:
             hub.send_signal(signal.SIGTERM)
             hub.wait(15)
+        status.close()
         broker.stop()
         keypads.stop()
         radio.stop()
@@ -298,10 +299,11 @@ def test_the_bridge_shows_results_on_keypads_and_led_bars(tmp_path):
     config = load_hall(hall)
     broker = Mosquitto(tmp_path / "mosquitto").start()
     db, hub_log = tmp_path / "hall.sqlite", tmp_path / "hub.log"
+    status = HubStatus(broker.url, config.id).start()
     hub = spawn_hub(hall, db, broker.url, hub_log, "--always-open")
     bridge = runner = kiosk = None
     try:
-        wait_hub_connected(hub, hub_log, 1)
+        status.wait_online(30, hub, hub_log)
         bridge = KeypadBridge(config, "bridge-1", parse_broker_url(broker.url), tmp_path / "journal.sqlite")
         bridge.bars.flash_seconds = 1.0
         runner = threading.Thread(target=bridge.run, daemon=True)
@@ -345,6 +347,7 @@ def test_the_bridge_shows_results_on_keypads_and_led_bars(tmp_path):
             runner.join(10)
         hub.send_signal(signal.SIGTERM)
         hub.wait(15)
+        status.close()
         broker.stop()
         for sim in (keypads, radio, bars):
             sim.stop()

@@ -19,7 +19,7 @@ from caller.presenter import CallerPresenter
 from hall.config import load_hall
 from hall.service.bus import parse_broker_url
 from hall.service.client import HallClient
-from hall.service.local_broker import Mosquitto, spawn_hub, wait_hub_connected
+from hall.service.local_broker import HubStatus, Mosquitto, spawn_hub
 from caller.rehearsal import PIN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +47,7 @@ def test_the_caller_on_the_bus_acts_once_and_recovers(tmp_path):
     config = load_hall(hall)
     broker = Mosquitto(tmp_path / "mosquitto").start()
     db, log = tmp_path / "hall.sqlite", tmp_path / "hub.log"
+    status = HubStatus(broker.url, config.id).start()
     hub = spawn_hub(hall, db, broker.url, log, "--always-open")
     lock = threading.RLock()
     presenter = CallerPresenter(config, "caller-3", send=lambda p: False, retry_every=0.5)
@@ -76,7 +77,7 @@ def test_the_caller_on_the_bus_acts_once_and_recovers(tmp_path):
             conn.close()
 
     try:
-        wait_hub_connected(hub, log, 1)
+        status.wait_online(30, hub, log)
         link.start()
         wait_until(lambda: view().online, "the caller sees the hub")
         assert view().situation == "signed_out"
@@ -102,7 +103,7 @@ def test_the_caller_on_the_bus_acts_once_and_recovers(tmp_path):
         act(lambda: presenter.press("finish"))
         assert view().notice.text == "与叫号系统的连接已中断，正在自动重连，暂时不能操作"
         broker.start()
-        wait_hub_connected(hub, log, 2)
+        status.wait_online(30, hub, log)
         wait_until(lambda: view().online, "the caller reconnects by itself", timeout=40)
         act(lambda: presenter.press("finish"))
         wait_until(lambda: view().ticket is None, "finished after the broker came back")
@@ -117,4 +118,5 @@ def test_the_caller_on_the_bus_acts_once_and_recovers(tmp_path):
             hub.send_signal(signal.SIGCONT)
             hub.send_signal(signal.SIGTERM)
             hub.wait(15)
+        status.close()
         broker.stop()

@@ -15,7 +15,7 @@ import pytest
 
 from hall.config import load_hall
 from hall.service.client import HallClient
-from hall.service.local_broker import Mosquitto, spawn_hub, wait_hub_connected
+from hall.service.local_broker import HubStatus, Mosquitto, spawn_hub
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,6 +53,7 @@ def test_the_shortcuts_drive_the_real_window(tmp_path):
     display, xvfb = start_xvfb()
     broker = Mosquitto(tmp_path / "mosquitto").start()
     db, log = tmp_path / "hall.sqlite", tmp_path / "hub.log"
+    status = HubStatus(broker.url, config.id).start()
     hub = spawn_hub(hall, db, broker.url, log, "--always-open")
     env = {**os.environ, "DISPLAY": f":{display}", "KIVY_HOME": str(tmp_path / "kivy"), "KIVY_NO_ARGS": "1",
            "KIVY_NO_CONSOLELOG": "1", "KIVY_NO_FILELOG": "1", "KIVY_USE_DEFAULTCONFIG": "1"}
@@ -75,7 +76,7 @@ def test_the_shortcuts_drive_the_real_window(tmp_path):
 
     try:
         wait_until(lambda: Path(f"/tmp/.X11-unix/X{display}").exists(), "Xvfb up", 15)
-        wait_hub_connected(hub, log, 1)
+        status.wait_online(30, hub, log)
         kiosk = HallClient(broker.url, config.id, "kiosk-1").connect()
         number = kiosk.request("issue", service="household")["data"]["ticket"]
         with open(tmp_path / "caller.log", "w") as out:
@@ -140,6 +141,7 @@ def test_the_shortcuts_drive_the_real_window(tmp_path):
                     proc.wait(15)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+        status.close()
         broker.stop()
         xvfb.terminate()
         xvfb.wait(10)

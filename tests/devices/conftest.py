@@ -26,7 +26,8 @@ def idcard_sim(tmp_path):
 
     def start(card=None, **options):
         options.setdefault("link", str(tmp_path / f"idcard{len(started)}"))
-        sim = Simulator(card, **options).start()
+        sim = Simulator(card, **options)
+        sim.start()
         started.append(sim)
         return sim
 

@@ -141,7 +141,7 @@ def test_yichuang_sim_idcard_on_a_pty(tmp_path):
     try:
         banner = proc.stdout.readline()
         assert proc.stdout.readline().startswith("commands:")
-        assert "idcard simulator on /dev/pts/" in banner and "38400" in banner
+        assert f"idcard simulator on {link} (pty /dev/pts/" in banner and "baudrate=38400" in banner
         assert link.is_symlink()
         reader = IdCardReader(str(link), timeouts=Timeouts(detect=0.1, read=1.0))
         try:

@@ -2,7 +2,8 @@
 import pytest
 
 from devices.keypad import codec, ev1527
-from devices.keypad.codec import Frame, FrameError, FrameReader, KeyAction, KeyPress
+from devices.errors import FrameError
+from devices.keypad.codec import Frame, FrameReader, KeyAction, KeyPress
 
 POLL_1 = bytes.fromhex("68 03 03 68 01 01 00 D8 16")
 # keypad 1, KEY, seq 5, LOGIN (01), digits "1024"

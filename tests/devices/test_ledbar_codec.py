@@ -2,7 +2,8 @@
 import pytest
 
 from devices.ledbar import codec
-from devices.ledbar.codec import BarState, Frame, FrameError, FrameReader, Status
+from devices.errors import FrameError
+from devices.ledbar.codec import BarState, Frame, FrameReader, Status
 
 # bar 3, TEXT, mode 01 (blink), "请A012" (请 = C7 EB); BCC = 03^01^07^01^C7^EB^41^30^31^32 = 5A
 SHOW_3 = bytes.fromhex("02 03 01 07 01 C7 EB 41 30 31 32 5A 03")

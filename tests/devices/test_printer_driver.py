@@ -1,5 +1,6 @@
-"""The printer driver against the simulator: over a pty (serial:// and file://), over TCP
-(tcp://), the dummy, and through `yichuang sim printer` in a subprocess."""
+"""The printer driver against the simulator, by every URL a device takes: over a pty
+(serial://, spy://, file://), over TCP (socket://, tcp://), loop://, the dummy, and through
+`yichuang sim printer` in a subprocess. Only a port's errors mean offline; a bug propagates."""
 import os
 import socket
 import subprocess
@@ -237,6 +238,60 @@ def test_tcp_url(tcp_printer):
         device.close()
 
 
+def test_socket_url_is_the_same_network_printer(tcp_printer):
+    sim, port = tcp_printer
+    device = TicketPrinter(f"socket://127.0.0.1:{port}?qr=raster", status_timeout=TIMEOUT)
+    try:
+        assert device.print_ticket(TICKET).ok
+        assert len(sim.tickets()) == 1 and any(isinstance(i, RasterImage) for i in sim.last_ticket())
+    finally:
+        device.close()
+
+
+def test_spy_url_traces_the_exchange(sim, tmp_path):
+    trace = tmp_path / "printer.trace"
+    device = TicketPrinter(f"spy://{sim.path}?file={trace}&baudrate=9600", status_timeout=TIMEOUT)
+    try:
+        assert device.print_ticket(TICKET).ok
+    finally:
+        device.close()
+    assert len(sim.tickets()) == 1
+    lines = trace.read_text().splitlines()
+    assert any("TX" in line and "10 04 01" in line for line in lines)  # the status query…
+    assert any("RX" in line and " 12 " in line for line in lines)       # …and the printer's answer
+
+
+def test_loop_url_echoes_the_query_and_is_a_clear_error():
+    device = TicketPrinter("loop://", status_timeout=TIMEOUT)
+    result = device.print_ticket(TICKET)
+    assert not result.ok and result.state is PrinterState.ERROR
+    assert "malformed status byte 0x10" in result.error.detail  # its own DLE came back
+    assert len(device.pending) == 1
+
+
+def test_the_printers_own_options_never_reach_the_port():
+    device = TicketPrinter("socket://127.0.0.1:9100?qr=raster&paper=80&timeout=0.3")
+    assert device.port_url == "socket://127.0.0.1:9100"
+    assert (device.layout.native_qr, device.layout.paper_mm, device.status_timeout) == (False, 80, 0.3)
+
+
+def test_a_programming_error_is_not_reported_as_printer_offline(sim):
+    """Only what a port raises means offline; a bug in the caller must surface."""
+    device = TicketPrinter(f"serial://{sim.path}", status_timeout="0.2")  # a str, not seconds
+    try:
+        with pytest.raises(ValueError, match="timeout"):
+            device.status()
+    finally:
+        device.close()
+    device = TicketPrinter(f"serial://{sim.path}", status_timeout=TIMEOUT)
+    try:
+        with pytest.raises(TypeError):
+            device.print_job("A012 社保")  # text, not ESC/POS bytes
+        assert device.pending == [] and sim.tickets() == []
+    finally:
+        device.close()
+
+
 def test_tcp_url_with_nobody_listening_is_offline():
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]
@@ -250,7 +305,7 @@ def test_dummy_url():
     assert TicketPrinter("dummy://?state=out").print_ticket(TICKET).state is PrinterState.PAPER_OUT
     device = TicketPrinter("dummy://?state=low&qr=raster")
     assert device.print_ticket(TICKET).state is PrinterState.PAPER_LOW
-    assert b"\x1dv0\x00" in device._escpos.output  # raster QR chosen by the URL
+    assert b"\x1dv0\x00" in device.port.output  # raster QR chosen by the URL
 
 
 def test_usb_url_without_the_device_is_offline_not_a_crash():
@@ -259,8 +314,9 @@ def test_usb_url_without_the_device_is_offline_not_a_crash():
 
 
 def test_unknown_url_scheme_is_refused_at_configuration():
-    with pytest.raises(ValueError):
-        TicketPrinter("ftp://printer")
+    for url in ("ftp://printer", "usb://epson", "dummy://?state=jammed", "tcp://:9100", "tcp://printer:lpt"):
+        with pytest.raises(ValueError):
+            TicketPrinter(url)
 
 
 def test_yichuang_sim_printer_command(tmp_path):

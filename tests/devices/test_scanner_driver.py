@@ -26,13 +26,13 @@ def plug(tmp_path):
 
     def make(terminator="cr", encoding="utf-8"):
         sim = ScannerSimulator(terminator, encoding, link=str(tmp_path / "scanner"))
-        sim.open()
+        sim.start()
         sims.append(sim)
         return sim
 
     yield make
     for sim in sims:
-        sim.close()
+        sim.stop()
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ def test_scanner_that_disappears_and_returns(plug, scanners):
     assert scanner.read(2.0).fields == {"code": "11111111"}
     sim.write(b"YY222")  # unplugged in the middle of a code…
     assert scanner.read(0.3) is None  # …after the driver has read that much
-    sim.close()
+    sim.stop()
     cut = scanner.read(1.0)
     assert cut.kind == UNREADABLE and cut.error.code == "incomplete_code"
     with pytest.raises(DeviceError) as err:
@@ -160,7 +160,7 @@ def test_reading_thread_reports_status_and_recovers(plug, scanners):
     assert sim.reader_attached()
     sim.scan("YY44444444")
     assert scans.get(timeout=3.0).fields == {"code": "44444444"}
-    sim.close()
+    sim.stop()
     lost = statuses.get(timeout=3.0)
     assert lost.code == "disconnected"
     back = plug("cr")

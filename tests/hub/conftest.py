@@ -18,7 +18,7 @@ from hall.clock import HallCalendar
 from hall.config import load_hall
 from hall.service.broker import EmbeddedBroker
 from hall.service.client import HallClient
-from hall.service.local_broker import Mosquitto, free_port, hub_connections, spawn_hub, wait_hub_connected
+from hall.service.local_broker import HubStatus, Mosquitto, free_port, spawn_hub
 
 ROOT = Path(__file__).resolve().parents[2]
 TOWNSHIP = ROOT / "config" / "halls" / "township.toml"
@@ -91,28 +91,33 @@ def county_hall(tmp_path) -> Hall:
 
 class HubProcess:
     """`yichuang hub` as a child process; its clock starts at TEST_CLOCK and keeps running
-    across restarts (each start passes the test clock plus the time since the first)."""
+    across restarts (each start passes the test clock plus the time since the first). It is
+    ready when its retained ``status/hub`` says online (``HubStatus``, watching from before
+    the first start, so a restarted hub is waited for, not its predecessor)."""
 
     def __init__(self, hall: Hall, url: str, *extra: str):
         self.hall, self.url, self.extra = hall, url, extra
         self.log = hall.db.with_name("hub.log")
         self.process: subprocess.Popen | None = None
+        self.status: HubStatus | None = None
         self._t0: float | None = None
         self._clock0 = HallCalendar(hall.config).epoch(TEST_CLOCK)
 
     def start(self, timeout: float = 20.0) -> "HubProcess":
         if self._t0 is None:
             self._t0 = time.time()
+        if self.status is None:  # the hub's own address (an extra --broker may carry its account)
+            brokers = [self.url] + [b for a, b in zip(self.extra, self.extra[1:]) if a == "--broker"]
+            self.status = HubStatus(brokers[-1], self.hall.id).start()
         cal = HallCalendar(self.hall.config)
         clock = cal.local(self._clock0 + time.time() - self._t0).replace(tzinfo=None).isoformat()
-        before = hub_connections(self.log)
         self.process = spawn_hub(self.hall.path, self.hall.db, self.url, self.log, "--clock", clock, *self.extra)
-        self.wait_connected(before + 1, timeout)
+        self.wait_online(timeout)
         return self
 
-    def wait_connected(self, count: int, timeout: float = 20.0) -> None:
-        """Until the hub's log says it has connected (and subscribed) ``count`` times."""
-        wait_hub_connected(self.process, self.log, count, timeout)
+    def wait_online(self, timeout: float = 20.0) -> None:
+        """Until the hub says online again (connected and subscribed) since the last wait."""
+        self.status.wait_online(timeout, self.process, self.log)
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -145,6 +150,7 @@ def start_hub():
     yield start
     for hub in hubs:
         hub.stop()
+        hub.status.close()
 
 
 @pytest.fixture

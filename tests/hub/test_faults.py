@@ -140,7 +140,7 @@ def test_the_hub_reconnects_by_itself_and_republishes_after_a_broker_restart(res
 
     broker.kill()
     broker.start()
-    hub.wait_connected(2, timeout=30)
+    hub.wait_online(timeout=30)
     assert hub.alive()
     text = wait_retained(broker.url, t.service("help"), lambda text: json.loads(text)["waiting"] == 1)
     assert json.loads(text)["seq"] >= 2

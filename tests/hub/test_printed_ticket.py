@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import subprocess
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from devices.scanner.classify import TICKET, Classifier
 from devices.scanner.codec import decode_payload
 from hall.config import load_hall
 from hall.printed_ticket import printed_ticket
-from hall.protocol import has_id_number, ticket_url, token_from_ticket_url
+from hall.protocol import Topics, has_id_number, ticket_url, token_from_ticket_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = ROOT / "docs" / "screens" / "printer"
@@ -43,12 +44,18 @@ def print_on_simulator(ticket, layout: TicketLayout) -> tuple[bytes, list]:
 
 def test_a_real_issue_reply_prints_the_ticket_whose_qr_scans_back(mosquitto, hall, start_hub, connect, tmp_path):
     start_hub(hall, mosquitto.url)
+    board = connect(mosquitto.url, hall, "board-1", watch_state=True, watch_events=True)
     kiosk = connect(mosquitto.url, hall, "kiosk-1")
     kiosk.request("issue", service="social_insurance")
     reply = kiosk.request("issue", service="social_insurance", person=PERSON, channel="id_card")
     assert reply["status"] == "ok", reply
     data = reply["data"]
     url = ticket_url(hall.config.web_url, data["token"])
+    # the token goes to the kiosk alone: not in the retained state or the events every screen reads
+    board.wait_for(lambda: any(e["ticket"] == "A002" for e in board.events), 10)
+    board.wait_for(lambda: board.state.get(Topics(hall.id).service("social_insurance"), {}).get("waiting") == 2, 10)
+    heard = json.dumps([board.state, board.events], ensure_ascii=False)
+    assert "A002" in heard and data["token"] not in heard
 
     ticket = printed_ticket(data, hall.config)
     issued = dt.datetime.fromisoformat(data["issued_at"]).astimezone(hall.config.timezone)
