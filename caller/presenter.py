@@ -351,6 +351,10 @@ class CallerPresenter:
         return None
 
     def _request(self, action_id: str, verb: str, fields: dict) -> None:
+        blocked = self._cannot_act()  # the connection may have gone while a dialog was open
+        if blocked:
+            self.notice = Notice(blocked, "error")
+            return
         txn = f"{self._prefix}-{next(self._counter)}"
         payload = {"v": V, "verb": verb, "transaction": txn, **fields}
         self.pending = Pending(action_id, payload, self.clock())

@@ -327,6 +327,19 @@ def test_without_the_broker_buttons_say_they_cannot_act(desk):
     assert desk.sent == []
 
 
+def test_a_dialog_answered_after_the_connection_went_acts_on_nothing(desk):
+    desk.sign_in()
+    desk.presenter.press("pause")
+    desk.presenter.set_connected(False)  # while the clerk reads the reasons
+    desk.up = False
+    desk.presenter.choose("会议")
+    assert desk.notice() == "与叫号系统的连接已中断，正在自动重连，暂时不能操作"
+    assert desk.presenter.pending is None and desk.sent == []
+    desk.up = True
+    desk.presenter.set_connected(True)  # nothing was queued behind the clerk's back
+    assert desk.sent == [] and desk.view().situation == "idle"
+
+
 def test_without_the_hub_buttons_say_they_cannot_act(desk, local_hub):
     desk.sign_in()
     desk.presenter.receive(local_hub.topics.status(HUB_CLIENT), {"v": 1, "state": "offline"})
