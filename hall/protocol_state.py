@@ -10,6 +10,8 @@ tell how fresh a state message is compared with the events it has seen.
 """
 from __future__ import annotations
 
+import weakref
+
 from hall import queueing
 from hall.clock import HallCalendar
 from hall.config import HallConfig
@@ -40,14 +42,23 @@ def ticket_pools(state: HallState) -> dict[str, dict[str, list[str]]]:
     return pools
 
 
+_staff_days: dict = {"state": None, "key": None, "days": {}}  # one pass over the tickets per change
+
+
 def staff_day(state: HallState, staff: str | None) -> dict | None:
     """The clerk's day so far: tickets finished and the mean handling time (minutes)."""
     if staff is None:
         return None
-    times = [t.finished_at - (t.started_at if t.started_at is not None else t.called_at)
-             for t in state.tickets.values()
-             if t.status == "finished" and t.staff == staff and t.finished_at is not None
-             and (t.started_at is not None or t.called_at is not None)]
+    key = (state.day, state.seq)  # every change to the tickets is an event: seq moves
+    cached = _staff_days["state"]
+    if cached is None or cached() is not state or _staff_days["key"] != key:
+        days: dict[str, list[float]] = {}
+        for t in state.tickets.values():
+            began = t.started_at if t.started_at is not None else t.called_at
+            if t.status == "finished" and t.staff and t.finished_at is not None and began is not None:
+                days.setdefault(t.staff, []).append(t.finished_at - began)
+        _staff_days.update(state=weakref.ref(state), key=key, days=days)
+    times = _staff_days["days"].get(staff, [])
     return {"served": len(times), "handling_mean_min": round(sum(times) / len(times) / 60.0, 1) if times else None}
 
 
