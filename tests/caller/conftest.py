@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from caller.rehearsal import PIN, TEST_CLOCK, TOWNSHIP, Desk, LocalHub  # noqa: F401
+from caller.rehearsal import Desk, LocalHub
 
 
 @pytest.fixture
