@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: setup demo test bench fuzz
+.PHONY: setup demo test bench fuzz kiosk-screens
 
 setup:
 	bash scripts/setup.sh
@@ -16,3 +16,7 @@ bench: setup
 # 100,000 bad requests against the hub on a real Mosquitto (bench/fuzz_hub.py)
 fuzz: setup
 	.venv/bin/python -m bench.fuzz_hub 100000
+
+# every kiosk screen, portrait and landscape, normal and elderly, 中文 and English (docs/screens/kiosk/)
+kiosk-screens: setup
+	env -u DISPLAY KIVY_NO_ARGS=1 KIVY_NO_CONSOLELOG=1 KIVY_USE_DEFAULTCONFIG=1 .venv/bin/python -m kiosk.screenshots

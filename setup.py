@@ -24,6 +24,8 @@ setup(
         "card": ["pyscard==2.3.1"],
         "sim": ["matplotlib"],
         "hid": ["evdev"],
+        "web": ["starlette==1.10.0", "uvicorn==0.54.0", "jinja2==3.1.6", "python-multipart==0.0.34",
+                "argon2-cffi==25.1.0", "openpyxl==3.1.5", "playwright==1.65.2", "matplotlib"],
         "test": ["pytest", "hypothesis", "pytest-timeout"],
     },
     entry_points={"console_scripts": ["yichuang=hall.cli:main"]},

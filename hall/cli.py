@@ -17,10 +17,18 @@ COMMANDS = {
     "caller": ("caller.main", "the soft caller on a window PC: `yichuang caller --config F --device caller-3`"),
     "keypad-bridge": ("caller.bridge_main", "hardware keypads, 433 MHz buttons and LED bars on the bus"),
     "staff-pin": ("hall.pin", "make the PIN hash of a [[staff]] entry for the hall file"),
+    "web": ("hall.web.main", "the hall's web: citizen ticket pages, the manager's dashboard"),
+    "web-password": ("hall.web.accounts", "make an Argon2 hash for an [[account]] of the hall's web"),
+    "report": ("hall.web.report", "a day's or a month's figures as an XLSX workbook and a PNG chart"),
+    "appointments": ("hall.appointments", "import the hall's bookings: `yichuang appointments import FILE`"),
+    "kiosk": ("kiosk.main", "run the kiosk (取号机) of a hall file's [[device]]"),
     "units": ("hall.service.units", "write the systemd units and udev rules of an installed hall"),
     "backup": ("hall.backup", "online backup of the hall database, keeping the newest N"),
     "restore": ("hall.backup:restore_main", "put a backup in place of a damaged hall database"),
     "provision": ("hall.service.provision", "accounts, TLS certificates and terminal files for every device"),
+    "board": ("display.cli_board", "the hall board (综合屏), with the call announcer"),
+    "window-screen": ("display.cli_window_screen", "the screen above a window (窗口屏)"),
+    "voice": ("display.voice_main", "the call announcer (叫号语音) alone"),
 }
 
 

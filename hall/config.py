@@ -32,6 +32,7 @@ WINDOW_KINDS = {
 }
 DEFAULT_WEB_URL = "http://127.0.0.1:8080"
 DEVICE_ROLES = ("kiosk", "caller", "keypad_bridge", "board", "window_screen", "rating_pad", "manager")
+ACCOUNT_ROLES = ("manager", "viewer")  # the hall's web: a manager acts, a viewer only looks
 
 
 class ConfigError(Exception):
@@ -136,10 +137,31 @@ class Device:
     role: str
     window: str | None = None
     remote: str | None = None  # EV1527 transmitter id or keypad bus address
+    options: dict = field(default_factory=dict)  # a terminal's own keys (a kiosk's device URLs…)
     bus: str | None = None  # keypad_bridge: URL of the YC-485 keypad bus
     receiver: str | None = None  # keypad_bridge: URL of the EV1527 433 MHz receiver board
     ledbars: str | None = None  # keypad_bridge or caller: URL of the LED bar line it drives
     rf_keys: tuple[tuple[int, str], ...] = ()  # keypad_bridge: EV1527 key bits -> verb
+
+
+@dataclass(frozen=True)
+class Account:
+    """A sign-in for the hall's web (大厅管理台): an Argon2 hash, never the password itself."""
+
+    name: str
+    role: str  # manager | viewer
+    password_hash: str
+    display: str = ""
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """``[web]``: how the hall's web acts on the hub and guards its sign-in."""
+
+    device: str | None = None  # the manager [[device]] it sends requests as
+    session_minutes: int = 480
+    lockout_after: int = 5
+    lockout_minutes: int = 15
 
 
 @dataclass(frozen=True)
@@ -151,6 +173,17 @@ class Rules:
     estimate_smoothing: float = 0.2
     tidal_clear_ratio: float = 0.5
     return_after: int = 2
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """How the announcer (叫号语音) speaks: ``[voice]`` of the hall file."""
+
+    repeats: int = 2  # each call said this many times
+    max_age: float = 30.0  # seconds: a call older than this when it arrives is shown, not spoken
+    english: bool = False  # say it in English after the Chinese
+    quiet_outside_hours: bool = True  # no voice while the hall is closed
+    recordings: str = ""  # folder of the hall's own clips (same names as the generated pack)
 
 
 @dataclass(frozen=True)
@@ -174,6 +207,9 @@ class HallConfig:
     web_url: str = DEFAULT_WEB_URL  # the hall web's base URL on the LAN (ticket QR: <web_url>/t/<token>)
     source: str = ""
     key_file: str = ""  # [hall] key_file as written (hall.hallkey resolves it)
+    accounts: dict[str, Account] = field(default_factory=dict)
+    web: WebSettings = field(default_factory=WebSettings)
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
 
     def is_open_day(self, day: dt.date) -> bool:
         iso = day.isoformat()
@@ -203,7 +239,8 @@ def _hhmm(minutes: int) -> str:
 # ---------------------------------------------------------------------------- validation
 
 _SCHEMA = {
-    "": {"hall": dict, "rules": dict, "staff": list, "service": list, "window": list, "device": list},
+    "": {"hall": dict, "rules": dict, "staff": list, "service": list, "window": list, "device": list,
+         "account": list, "web": dict, "voice": dict},
     "hall": {
         "id": str, "name": str, "name_en": str, "level": str, "timezone": str, "day_starts": str,
         "hours": list, "weekdays": list, "extra_days": list, "closed_days": list, "notice": str,
@@ -225,8 +262,15 @@ _SCHEMA = {
         "tidal": dict, "season": list, "keypad": int, "remote": str, "ledbar": int,
     },
     "tidal": {"services": list, "waiting_over": int, "wait_minutes_over": float},
-    "device": {"id": str, "role": str, "window": str, "remote": str, "bus": str, "receiver": str,
-               "ledbars": str, "rf_keys": dict},
+    "device": {"id": str, "role": str, "window": str, "remote": str,
+               # a kiosk's devices (URLs) and knobs
+               "idcard": str, "sscard": str, "scanner": str, "printer": str, "idle_seconds": int,
+               "manager_pin": str, "elderly_services": list, "screen_inches": float,
+               # a keypad bridge's (or a caller's) lines
+               "bus": str, "receiver": str, "ledbars": str, "rf_keys": dict},
+    "account": {"name": str, "role": str, "password_hash": str, "display": str},
+    "web": {"device": str, "session_minutes": int, "lockout_after": int, "lockout_minutes": int},
+    "voice": {"repeats": int, "max_age": float, "english": bool, "quiet_outside_hours": bool, "recordings": str},
 }
 _REQUIRED = {
     "": ("hall", "service", "window"),
@@ -235,6 +279,7 @@ _REQUIRED = {
     "service": ("code", "name", "prefix", "domain", "handling_minutes"),
     "window": ("id", "kind", "primary"),
     "device": ("id", "role"),
+    "account": ("name", "role", "password_hash"),
 }
 
 
@@ -369,6 +414,13 @@ def parse_hall(raw: dict, source: str = "<hall>") -> HallConfig:
             value = getattr(w, key)
             if value is not None and seen.setdefault(value, w.id) != w.id:
                 c.fail(f"window[{w.id}].{key}", f"window {seen[value]} already has {key} {value}")
+    accounts = _parse_accounts(c, top.get("account", []))
+    web = _parse_web(c, c.table(top.get("web", {}), "web", "web"), devices)
+    voice = VoiceSettings(**c.table(top.get("voice", {}), "voice", "voice"))
+    if not 1 <= voice.repeats <= 5:
+        c.fail("voice.repeats", "must be 1-5")
+    if voice.max_age <= 0:
+        c.fail("voice.max_age", "must be positive (seconds)")
 
     if c.problems:
         raise ConfigError(c.problems)
@@ -377,6 +429,8 @@ def parse_hall(raw: dict, source: str = "<hall>") -> HallConfig:
         day_starts=day_starts, hours=hours, weekdays=weekdays, services=services, windows=windows,
         staff=staff, rules=rules, devices=devices, extra_days=extra, closed_days=closed,
         notice=hall.get("notice", ""), web_url=web_url, source=source, key_file=hall.get("key_file", ""),
+        accounts=accounts, web=web,
+        voice=voice,
     )
 
 
@@ -536,11 +590,43 @@ def _parse_devices(c, items, windows) -> dict[str, Device]:
             c.fail(f"{where}.window", f"a {d['role']} belongs to a window")
         if d["id"] in devices:
             c.fail(f"{where}.id", f"duplicate device id {d['id']!r}")
-        devices[d["id"]] = Device(d["id"], d["role"], d.get("window"), d.get("remote"), d.get("bus"),
-                                  d.get("receiver"), d.get("ledbars"), _rf_keys(c, d.get("rf_keys", {}), where))
+        options = {k: v for k, v in d.items() if k not in ("id", "role", "window", "remote") + WIRING_KEYS}
+        devices[d["id"]] = Device(d["id"], d["role"], d.get("window"), d.get("remote"), options, bus=d.get("bus"),
+                                  receiver=d.get("receiver"), ledbars=d.get("ledbars"),
+                                  rf_keys=_rf_keys(c, d.get("rf_keys", {}), where))
     return devices
 
 
+def _parse_accounts(c, items) -> dict[str, Account]:
+    accounts: dict[str, Account] = {}
+    for i, item in enumerate(items):
+        where = f"account[{i}]"
+        a = c.table(item, "account", where) if isinstance(item, dict) else {}
+        if not all(k in a for k in _REQUIRED["account"]):
+            continue
+        if a["role"] not in ACCOUNT_ROLES:
+            c.fail(f"{where}.role", f"{a['role']!r} must be one of {', '.join(ACCOUNT_ROLES)}")
+        if not a["password_hash"].startswith("$argon2"):
+            c.fail(f"{where}.password_hash", "must be an Argon2 hash (make one with `yichuang web-password`)")
+        if a["name"] in accounts:
+            c.fail(f"{where}.name", f"duplicate account {a['name']!r}")
+        accounts[a["name"]] = Account(a["name"], a["role"], a["password_hash"], a.get("display", ""))
+    return accounts
+
+
+def _parse_web(c, w: dict, devices: dict[str, Device]) -> WebSettings:
+    device = w.get("device")
+    if device is not None and (device not in devices or devices[device].role != "manager"):
+        c.fail("web.device", f"{device!r} is not a [[device]] with role manager")
+    for key in ("session_minutes", "lockout_after", "lockout_minutes"):
+        if key in w and w[key] <= 0:
+            c.fail(f"web.{key}", "must be positive")
+    if device is None:
+        device = next((d.id for d in devices.values() if d.role == "manager"), None)
+    return WebSettings(device, w.get("session_minutes", 480), w.get("lockout_after", 5), w.get("lockout_minutes", 15))
+
+
+WIRING_KEYS = ("bus", "receiver", "ledbars", "rf_keys")
 RF_VERBS = ("call_next", "recall", "start", "no_show", "hold", "finish", "pause", "resume")
 
 

@@ -37,10 +37,20 @@ from hall.service.main import prepare, stop_on_signals
 DEFAULT_PORT = 1883
 
 # Terminal apps the demo starts beside the hub: (name, argv builder taking (config path, broker url)).
-APPS: list[tuple[str, object]] = [
-    ("soft caller of window 1", lambda config, url: [sys.executable, "-m", "hall.cli", "caller", "--config", config,
-                                                     "--device", "caller-1", "--broker", url]),
-]
+APPS: list[tuple[str, object]] = []
+# the hall board (with the announcer) and window 1's screen, in windows of a desk's size
+APPS.append(("board", lambda config, url: [sys.executable, "-m", "hall.cli", "board", "--config", config, "--broker",
+                                          url, "--windowed", "--size", "1280x720", "--log-level", "WARNING"]))
+APPS.append(("window-screen", lambda config, url: [sys.executable, "-m", "hall.cli", "window-screen", "--config",
+                                                   config, "--broker", url, "--windowed", "--log-level", "WARNING"]))
+# the kiosk with a dummy printer and no card reader or scanner (the hall file's URLs name real ones)
+APPS.append(("kiosk", lambda config, url: [sys.executable, "-m", "hall.cli", "kiosk", "--config", str(config),
+                                   "--device", "kiosk-1", "--broker", url, "--printer", "dummy://",
+                                   "--idcard", "", "--sscard", "", "--scanner", "", "--demo-key",
+                                   "--size", "1080x1920"]))
+# the soft caller of window 1 (sign in: F12, staff 0101, PIN 1234 in the example halls)
+APPS.append(("soft caller of window 1", lambda config, url: [sys.executable, "-m", "hall.cli", "caller", "--config",
+                                                             str(config), "--device", "caller-1", "--broker", url]))
 
 
 def examples(config: HallConfig, host: str, port: int) -> list[tuple[str, str]]:
@@ -105,13 +115,14 @@ def can_bind(host: str, port: int) -> bool:
             return False
 
 
-def banner(config: HallConfig, url: str, what: str, db: str) -> str:
+def banner(config: HallConfig, url: str, what: str, db: str, extra: list[str] = ()) -> str:
     address = parse_broker_url(url)
     lines = [
         f"一窗 Yichuang demo: {config.name} ({config.name_en or config.id})",
         f"  broker  mqtt://{address.host}:{address.port}  ({what}; MQTT 3.1.1: give mosquitto_rr -V 311)",
         f"  topics  {Topics(config.id).root}/…  (docs/mqtt-api.md)",
         f"  data    {db}",
+        *extra,
         "  演示模式：大厅全天开放（00:00-24:00，每天），任何时间都可以取号。",
         "  Demo mode: the hall is open 00:00-24:00 every day, so tickets can be taken at any hour.",
         "",
@@ -135,6 +146,7 @@ def main(argv: list[str]) -> int:
                         "one on a free port (default %(default)s)")
     p.add_argument("--broker", metavar="URL", help="use this broker (mqtt://[user:password@]host:port)")
     p.add_argument("--db", help="hall database to keep (default: a temporary one, removed at the end)")
+    p.add_argument("--web-port", type=int, default=8080, help="the hall's web; 0 picks a free port, -1 none")
     p.add_argument("--for", dest="seconds", type=float, help="stop after this many seconds (for tests)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -176,7 +188,12 @@ def main(argv: list[str]) -> int:
             serving.start()
             status.wait_online(15)
             apps = [subprocess.Popen(build(args.config, url)) for _, build in APPS]
-            print(banner(config, url, what, db), flush=True)
+            web_lines: list[str] = []
+            if args.web_port >= 0:
+                from hall.web.demo import start as start_web
+                web, web_lines = start_web(args.config, db, url, tmp, args.host, args.web_port)
+                apps += [web] if web else []
+            print(banner(config, url, what, db, web_lines), flush=True)
             stop.wait()
         except (ConnectionError, TimeoutError) as err:
             print(f"yichuang demo: the hub could not serve through {url}: {err}", file=sys.stderr)

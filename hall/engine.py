@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from hall import calling, queueing, tidal, untrusted
+from hall import calling, checkin, queueing, tidal, untrusted
 from hall.clock import HallCalendar
 from hall.config import HallConfig
 from hall.messages import Refusal, refuse
@@ -103,6 +103,7 @@ class Engine:
             "start": calling.start, "no_show": calling.no_show, "return_missed": calling.return_missed,
             "hold": calling.hold, "transfer": calling.transfer, "finish": calling.finish,
             "open_service": self._open_service, "close_service": self._close_service, "tick": self._tick,
+            "lookup": checkin.lookup, "checkin": lambda ctx, cmd: checkin.checkin(self, ctx, cmd),
         }
 
     @property

@@ -23,6 +23,17 @@ REFUSALS: dict[str, tuple[str, str]] = {
                          "You have taken {count} tickets today, the daily limit; please ask at the front desk."),
     "appointment_required": ("请出示预约码", "Please show your appointment code."),
     "green_needs_staff": ("绿色通道请由工作人员办理", "The green channel is granted by staff."),
+    # appointments (预约签到)
+    "appointment_unknown": ("没有找到这个预约，请核对预约码或到服务台咨询",
+                            "No such appointment; please check the code or ask at the front desk."),
+    "appointment_wrong_day": ("您预约的是{day} {slot}，不是今天，请在预约当天前来",
+                              "Your appointment is on {day} at {slot}, not today; please come on that day."),
+    "appointment_too_early": ("您预约的时段是{slot}，请在{since}以后签到",
+                              "Your appointment is at {slot}; please check in after {since}."),
+    "appointment_too_late": ("您预约的时段{slot}已过，请直接取号或重新预约",
+                             "Your appointment at {slot} has passed; please take a ticket or book again."),
+    "appointment_used": ("这个预约已经签到过（{number}号），请留意叫号",
+                         "This appointment is already checked in (ticket {number}); please watch the board."),
     # windows and staff (窗口、AB岗)
     "unknown_window": ("没有{window}号窗口", "There is no window {window}."),
     "unknown_staff": ("工号{staff}不存在，请核对", "Staff number {staff} does not exist."),

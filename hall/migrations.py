@@ -43,3 +43,12 @@ def m002_ticket_token(db):
     is one index probe and two tickets can never share one."""
     db["tickets"].add_column("token", str)
     db["tickets"].create_index(["token"], unique=True)
+
+
+@MIGRATIONS()
+def m003_appointments(db):
+    """Bookings a hall imports (`yichuang appointments import FILE`), checked in at the kiosk."""
+    db["appointments"].create({
+        "code": str, "service": str, "day": str, "start": str, "end": str, "person": str, "imported_at": float,
+    }, pk="code", not_null={"service", "day", "start", "end"})
+    db["appointments"].create_index(["day"])

@@ -128,6 +128,16 @@ VERBS: dict[str, Verb] = {v.name: v for v in (
         Field("green", "bool", False, "grant the green channel", manager_values=(True,)),
     ), KIOSK + MANAGER, "取号 take a ticket"),
     Verb("cancel", (_NUMBER, _REASON), KIOSK + MANAGER, "取消 cancel a live ticket"),
+    Verb("lookup", (
+        Field("number", "text", False, "ticket number (give this, the token, or person and service)"),
+        Field("token", "text", False, "the ticket's token, from its QR code"),
+        Field("service", "text", False, "service code, with person: that citizen's live ticket"),
+        _PERSON,
+    ), KIOSK + MANAGER, "查询 a ticket's live status; changes nothing"),
+    Verb("checkin", (
+        Field("appointment", "text", True, "appointment code (预约码) of an imported booking"),
+        _PERSON,
+    ), KIOSK + MANAGER, "预约签到 an appointment code becomes a ticket"),
     Verb("return_missed", (
         _NUMBER,
         Field("place", "place", False, "\"front\" or people to wait behind (default rules.return_after)"),

@@ -124,6 +124,8 @@ class HallStore:
                 return json.loads(row[0]), []
         else:
             txn = f"auto-{uuid.uuid4()}"
+        if isinstance(command, dict) and command.get("verb") == "checkin":
+            command = {**command, "booking": self.booking(command.get("appointment"))}
         try:
             outcome = self.engine.handle(self.state, command, now, token=self.tokens())
             reply = outcome.reply(txn)
@@ -188,6 +190,16 @@ class HallStore:
 
     def tickets_of_day(self, day: str) -> list[dict]:
         return list(self.db.query("SELECT * FROM tickets WHERE day = ? ORDER BY issued_at, number", [day]))
+
+    def booking(self, code) -> dict | None:
+        """An imported appointment (``hall.appointments``) by its code, or None."""
+        if not isinstance(code, str) or not code:
+            return None
+        row = self.db.execute("SELECT code, service, day, start, end, person FROM appointments WHERE code = ?",
+                              [code]).fetchone()
+        if row is None:
+            return None
+        return dict(zip(("code", "service", "day", "start", "end", "person"), row))
 
     def close(self) -> None:
         self.db.conn.close()

@@ -39,7 +39,28 @@ fi
 stamp=.venv/.yichuang-installed
 if [ ! -f "$stamp" ] || [ setup.py -nt "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip >/dev/null
-  .venv/bin/pip install -q -e '.[apps,card,sim,test]'
+  .venv/bin/pip install -q -e '.[apps,card,sim,test,web]'
   touch "$stamp"
 fi
+# Apache ECharts for the hall's web dashboard, served from the hall itself (no internet at run
+# time). 1.1 MB, so it is fetched from the npm registry here rather than kept in git
+# (hall/web/static/vendor/ is git-ignored), and checked against its known SHA-256.
+ECHARTS_VERSION=6.1.0
+ECHARTS_SHA256=b66b25aeb4df84e33199dc21694014d336d222cbd9deb0e5a7c14bd6aa0d0fd0
+echarts=hall/web/static/vendor/echarts.min.js
+if ! echo "$ECHARTS_SHA256  $echarts" | sha256sum -c --quiet - >/dev/null 2>&1; then
+  if ! command -v npm >/dev/null && [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+  fi
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "echarts@$ECHARTS_VERSION" >/dev/null \
+     && tar xzf "echarts-$ECHARTS_VERSION.tgz" package/dist/echarts.min.js)
+  mkdir -p "$(dirname "$echarts")"
+  cp "$tmp/package/dist/echarts.min.js" "$echarts"
+  rm -rf "$tmp"
+  echo "$ECHARTS_SHA256  $echarts" | sha256sum -c --quiet - || { rm -f "$echarts"; echo "setup: echarts checksum mismatch" >&2; exit 1; }
+fi
+
+# The announcer's clip pack (espeak-ng; ~2 s the first time, nothing when it is complete).
+.venv/bin/python -m display.voice.pack || echo "setup: voice pack not generated (is espeak-ng installed?)" >&2
 echo "setup: ready (.venv)"

@@ -227,3 +227,17 @@ def spawn_hub(config: Path, db: Path, url: str, log: Path, *extra: str) -> subpr
 
 def _tail(log: Path | None) -> str:
     return f":\n{log.read_text()[-4000:]}" if log is not None and log.exists() else ""
+
+
+def spawn_hub_online(config: Path, db: Path, url: str, log: Path, *extra: str, timeout: float = 20.0) -> subprocess.Popen:
+    """``spawn_hub`` and wait until the hub's retained status says online (watched from before
+    the start, so a stale ``online`` never counts); the hall id is read from the hall file."""
+    from hall.config import load_hall
+
+    status = HubStatus(url, load_hall(config).id).start()
+    try:
+        process = spawn_hub(config, db, url, log, *extra)
+        status.wait_online(timeout, process, log)
+    finally:
+        status.close()
+    return process

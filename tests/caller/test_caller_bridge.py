@@ -93,11 +93,9 @@ def morning_hall(tmp_path: Path, keypads: str, receiver: str) -> Path:
         text = text.replace(f'[[window]]\nid = "{window}"\n', f'[[window]]\nid = "{window}"\nkeypad = {address}\n', 1)
     for remote, window in REMOTES.items():
         text = text.replace(f'[[window]]\nid = "{window}"\n', f'[[window]]\nid = "{window}"\nremote = "{remote:05X}"\n', 1)
+    if 'id = "manager"' not in text:
+        text += '\n[[device]]\nid = "manager"\nrole = "manager"\n'
     text += f'''
-[[device]]
-id = "manager"
-role = "manager"
-
 [[device]]
 id = "bridge-1"
 role = "keypad_bridge"

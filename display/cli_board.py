@@ -1,0 +1,2 @@
+"""`yichuang board`: see display.apps."""
+from display.apps import board_main as main  # noqa: F401
