@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hall.config_wiring import WIRING_KEYS, check_unique_wiring, rf_keys, window_wiring
 from hall.pin import PinError, parse_hash
 
 WINDOW_KINDS = {
@@ -408,12 +409,7 @@ def parse_hall(raw: dict, source: str = "<hall>") -> HallConfig:
             if w != "*" and w not in windows:
                 c.fail(f"staff[{s.number}].windows[{j}]", f"no window {w!r}")
     devices = _parse_devices(c, top.get("device", []), windows)
-    for key in ("keypad", "remote", "ledbar"):  # one keypad, button, bar per address
-        seen: dict = {}
-        for w in windows.values():
-            value = getattr(w, key)
-            if value is not None and seen.setdefault(value, w.id) != w.id:
-                c.fail(f"window[{w.id}].{key}", f"window {seen[value]} already has {key} {value}")
+    check_unique_wiring(c, windows)
     accounts = _parse_accounts(c, top.get("account", []))
     web = _parse_web(c, c.table(top.get("web", {}), "web", "web"), devices)
     voice = VoiceSettings(**c.table(top.get("voice", {}), "voice", "voice"))
@@ -562,7 +558,7 @@ def _parse_windows(c, items, services, domains) -> dict[str, Window]:
         windows[wid] = Window(
             id=wid, name=w.get("name", f"{wid}号窗口"), name_en=w.get("name_en", f"Window {wid}"), kind=kind,
             primary=primary, secondary=secondary, tidal=tidal, season=season,
-            **_wiring(c, w, where),
+            **window_wiring(c, w, where),
         )
     return windows
 
@@ -593,7 +589,7 @@ def _parse_devices(c, items, windows) -> dict[str, Device]:
         options = {k: v for k, v in d.items() if k not in ("id", "role", "window", "remote") + WIRING_KEYS}
         devices[d["id"]] = Device(d["id"], d["role"], d.get("window"), d.get("remote"), options, bus=d.get("bus"),
                                   receiver=d.get("receiver"), ledbars=d.get("ledbars"),
-                                  rf_keys=_rf_keys(c, d.get("rf_keys", {}), where))
+                                  rf_keys=rf_keys(c, d.get("rf_keys", {}), where))
     return devices
 
 
@@ -626,43 +622,3 @@ def _parse_web(c, w: dict, devices: dict[str, Device]) -> WebSettings:
     return WebSettings(device, w.get("session_minutes", 480), w.get("lockout_after", 5), w.get("lockout_minutes", 15))
 
 
-WIRING_KEYS = ("bus", "receiver", "ledbars", "rf_keys")
-RF_VERBS = ("call_next", "recall", "start", "no_show", "hold", "finish", "pause", "resume")
-
-
-def _wiring(c, w: dict, where: str) -> dict:
-    """A window's keypad address, 433 MHz transmitter id (hex) and LED bar address."""
-    out = {}
-    for key in ("keypad", "ledbar"):
-        if key in w:
-            if not 1 <= w[key] <= 254:
-                c.fail(f"{where}.{key}", "a bus address is 1-254")
-            else:
-                out[key] = w[key]
-    if "remote" in w:
-        try:
-            value = int(w["remote"], 16)
-            if not 0 <= value <= 0xFFFFF:
-                raise ValueError
-            out["remote"] = value
-        except ValueError:
-            c.fail(f"{where}.remote", "an EV1527 transmitter id is 1-5 hex digits (e.g. \"A1B2C\")")
-    return out
-
-
-def _rf_keys(c, table: dict, where: str) -> tuple[tuple[int, str], ...]:
-    """``rf_keys = {"1" = "call_next", …}``: EV1527 key bits (hex 1-F) → verb."""
-    out = []
-    for bits, verb in table.items():
-        try:
-            value = int(bits, 16)
-            if not 1 <= value <= 0xF:
-                raise ValueError
-        except ValueError:
-            c.fail(f"{where}.rf_keys.{bits}", "key bits are one hex digit 1-F")
-            continue
-        if verb not in RF_VERBS:
-            c.fail(f"{where}.rf_keys.{bits}", f"{verb!r} is not one of {', '.join(RF_VERBS)}")
-            continue
-        out.append((value, verb))
-    return tuple(sorted(out))
