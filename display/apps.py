@@ -185,17 +185,24 @@ def board_main(argv: list[str]) -> int:
     return _run_app(BoardApp, args, config, device)
 
 
+def recordings_dir(config) -> Path | None:
+    """The hall's own clips (``[voice] recordings``), relative to the hall file."""
+    if not config.voice.recordings:
+        return None
+    path = Path(config.voice.recordings)
+    if not path.is_absolute() and config.source:
+        path = Path(config.source).parent / path
+    if not path.is_dir():
+        log.warning("[voice] recordings: no folder %s; the generated clips are used", path)
+    return path
+
+
 def _start_voice(config):
     from display.voice.pack import VoiceError
     from display.voice.player import Voice
 
-    recordings = None
-    if config.voice.recordings:
-        recordings = Path(config.voice.recordings)
-        if not recordings.is_absolute() and config.source:
-            recordings = Path(config.source).parent / recordings
     try:
-        return Voice.start(recordings=recordings)
+        return Voice.start(recordings=recordings_dir(config))
     except VoiceError as err:
         log.error("the announcer is silent: %s", err)
         return None

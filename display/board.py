@@ -87,7 +87,7 @@ class BoardPresenter:
         self.calendar = HallCalendar(config)
         self.lang = lang
         self.orientation = orientation
-        self.services_per_page = services_per_page or (9 if orientation == "landscape" else 12)
+        self.services_per_page = services_per_page or (9 if orientation == "landscape" else 8)
         self.recent_count = recent_count or (4 if orientation == "landscape" else 5)
         self._first_seen: dict[int, float] = {}
 

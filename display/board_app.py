@@ -146,7 +146,7 @@ class BoardScreen(FloatLayout):
                             orientation="vertical", padding=(16 * u, 6 * u))
         self.services_head = text("", theme.SERVICE_TEXT * u, theme.MUTED, halign="left", size_hint_y=None,
                                   height=theme.SERVICE_TEXT * u * 1.4)
-        self.services = GridLayout(cols=3, spacing=(14 * u, 4 * u))
+        self.services = GridLayout(cols=3 if landscape else 2, spacing=(14 * u, 4 * u))
         self.banner = text("", 56 * u, theme.TEXT, bold=True)
         self.bottom.add_widget(self.services_head)
         self.bottom.add_widget(self.services)
@@ -257,5 +257,5 @@ class BoardScreen(FloatLayout):
             cells = self.services.children[::-1]
         for cell, s in zip(cells, view.services):
             count = f"{s.waiting}{view.words('people')}" if s.open else s.wait_text
-            rest = f"{s.wait_text}  {s.name}" if s.open and s.wait_text else s.name
+            rest = f"{s.name}  {s.wait_text}" if s.open and s.wait_text else s.name  # the name first: it matters more
             cell.show(s.prefix, count, rest)

@@ -25,7 +25,8 @@ class Panel(BoxLayout):
         self._rect.pos, self._rect.size = self.pos, self.size
 
     def set_bg(self, rgba) -> None:
-        self._color.rgba = rgba
+        if tuple(self._color.rgba) != tuple(rgba):  # an unchanged colour must not redraw the screen
+            self._color.rgba = rgba
 
 
 def text(value="", size=32, color=theme.TEXT, bold=False, font=None, halign="center", **kw) -> Label:

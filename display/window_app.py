@@ -44,8 +44,9 @@ class WindowScreen(FloatLayout):
         root = Panel(bg=theme.BG, orientation="vertical", size_hint=(1, 1), pos_hint={"x": 0, "y": 0})
         self.add_widget(root)
         top = Panel(bg=theme.PANEL, size_hint_y=None, height=H * 0.2, padding=(H * 0.04, 0))
-        self.label = text("", H * 0.13, theme.TEXT, bold=True, halign="left", size_hint_x=0.45)
-        self.name = text("", H * 0.07, theme.MUTED, halign="right")
+        self.label = FitLabel(max_size=H * 0.13, min_size=H * 0.06, color=theme.TEXT, bold=True, halign="left",
+                              valign="middle", size_hint_x=0.45)
+        self.name = FitLabel(max_size=H * 0.07, min_size=H * 0.04, color=theme.MUTED, halign="right", valign="middle")
         top.add_widget(self.label)
         top.add_widget(self.name)
         root.add_widget(top)
@@ -54,8 +55,10 @@ class WindowScreen(FloatLayout):
         self.photo_box = BoxLayout(size_hint_y=0.62)
         self.placeholder = PhotoPlaceholder()
         self.photo = Image(fit_mode="contain")
-        self.staff_name = text("", H * 0.075, theme.TEXT, size_hint_y=0.14)
-        self.staff_number = text("", H * 0.05, theme.MUTED, size_hint_y=0.1)
+        self.staff_name = FitLabel(max_size=H * 0.075, min_size=H * 0.04, color=theme.TEXT, halign="center",
+                                   valign="middle", size_hint_y=0.14)
+        self.staff_number = FitLabel(max_size=H * 0.05, min_size=H * 0.03, color=theme.MUTED, halign="center",
+                                     valign="middle", size_hint_y=0.1)
         self.on_duty = text("", H * 0.045, theme.OK, size_hint_y=0.1)
         for w in (self.photo_box, self.staff_name, self.staff_number, self.on_duty):
             staff.add_widget(w)
@@ -63,7 +66,8 @@ class WindowScreen(FloatLayout):
         self.number = FitLabel(max_size=H * 0.5, min_size=H * 0.2, share=0.95, color=theme.CALL, font_name=number_font,
                                halign="center", valign="middle", size_hint_y=0.74)
         self.number.bind(size=lambda lb, s: setattr(lb, "text_size", s))
-        self.line = text("", H * 0.075, theme.TEXT, size_hint_y=0.2)
+        self.line = FitLabel(max_size=H * 0.075, min_size=H * 0.04, color=theme.TEXT, halign="center",
+                             valign="middle", size_hint_y=0.2)
         main.add_widget(self.number)
         main.add_widget(self.line)
         body.add_widget(staff)

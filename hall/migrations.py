@@ -52,3 +52,8 @@ def m003_appointments(db):
         "code": str, "service": str, "day": str, "start": str, "end": str, "person": str, "imported_at": float,
     }, pk="code", not_null={"service", "day", "start", "end"})
     db["appointments"].create_index(["day"])
+
+
+def names() -> list[str]:
+    """Every migration's name, in the order they apply."""
+    return [m.name for m in MIGRATIONS._migrations]

@@ -19,10 +19,11 @@ from hall.state import HallState
 BOARD_CALLS = 10  # how many recent calls the board shows
 
 
-def service_states(config: HallConfig, state: HallState) -> dict[str, dict]:
-    """state/service/<code> for every service: line length, estimated wait, open or closed."""
+def service_states(config: HallConfig, state: HallState, now: float | None = None) -> dict[str, dict]:
+    """state/service/<code> for every service: line length, the wait an ordinary ticket taken
+    ``now`` is told (the same figure the ticket's reply gives), open or closed."""
     out = {}
-    for code, summary in queueing.service_summary(config, state).items():
+    for code, summary in queueing.service_summary(config, state, now).items():
         svc = config.services[code]
         out[code] = {"v": V, "service": code, "name": svc.name, "name_en": svc.name_en, "prefix": svc.prefix,
                      **summary}

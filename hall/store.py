@@ -24,6 +24,7 @@ from hall.config import HallConfig
 from hall.engine import Engine, Outcome, check_types
 from hall.messages import Refusal
 from hall.migrations import MIGRATIONS
+from hall.protocol_words import V
 from hall.state import TICKET_FIELDS, WINDOW_FIELDS, HallState, Ticket, WindowState
 
 SYNCHRONOUS_FULL = 2
@@ -224,7 +225,7 @@ def _event_row(e: dict) -> tuple:
 
 def _event_from_row(r: dict) -> dict:
     return {
-        "v": 1, "seq": r["seq"], "type": r["type"], "at": r["at"], "ts": r["ts"], "day": r["day"],
+        "v": V, "seq": r["seq"], "type": r["type"], "at": r["at"], "ts": r["ts"], "day": r["day"],
         "ticket": r["ticket"], "service": r["service"], "window": r["window"], "staff": r["staff"],
         "data": json.loads(r["data"]),
     }

@@ -58,7 +58,7 @@ class Hub:
         self.tick_seconds = tick_seconds
         self.topics = Topics(self.config.id)
         self.inbox: queue.Queue = queue.Queue()
-        self.bus = Bus(broker, f"yc-{self.config.id}-hub", self.topics.status(HUB_CLIENT),
+        self.bus = Bus(broker, self.topics.hub_client_id(), self.topics.status(HUB_CLIENT),
                        lambda kind, value: self.inbox.put((kind, value)),
                        subscriptions=(self.topics.request(), self.topics.status()),
                        persistent=True, manual_ack=True)

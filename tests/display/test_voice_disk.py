@@ -10,7 +10,7 @@ import json
 import subprocess
 
 from display.announcer import AFTER_CHIME_MS, BETWEEN_REPEATS_MS
-from display.voice.pack import RATE, read_wav
+from display.voice.pack import RATE, chime, read_wav, write_wav
 from display.voice.player import GAP_MS
 from display.voice.texts import call_clips
 from tests.display.conftest import PYTHON, ROOT, child_env
@@ -28,18 +28,20 @@ def silence(ms: int) -> bytes:
     return bytes(RATE * ms // 1000 * 2)
 
 
-def expected(pack, ticket, window, repeats=2) -> bytes:
+def expected(pack, ticket, window, repeats=2, recordings=None) -> bytes:
     def clip(name):
-        return read_wav(pack / f"{name}.wav").tobytes()
+        own = recordings / f"{name}.wav" if recordings else None
+        return read_wav(own if own and own.exists() else pack / f"{name}.wav").tobytes()
 
     call = silence(GAP_MS).join(clip(c) for c in call_clips(ticket, window))
     return clip("chime") + silence(AFTER_CHIME_MS) + silence(BETWEEN_REPEATS_MS).join([call] * repeats)
 
 
-def play(tmp_path, pack, events, repeats=2) -> tuple[bytes, dict]:
+def play(tmp_path, pack, events, repeats=2, recordings=None) -> tuple[bytes, dict]:
     out = tmp_path / "speaker.raw"
     result = subprocess.run(
-        [PYTHON, str(ROOT / "tests" / "display" / "voice_child.py"), str(pack), str(NOW), str(repeats)],
+        [PYTHON, str(ROOT / "tests" / "display" / "voice_child.py"), str(pack), str(NOW), str(repeats)]
+        + ([str(recordings)] if recordings else []),
         input="\n".join(json.dumps(e) for e in events), capture_output=True, text=True, timeout=120,
         env=child_env(SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=out, SDL_DISKAUDIODELAY=0), cwd=ROOT)
     assert result.returncode == 0, result.stderr
@@ -80,3 +82,12 @@ def test_repeats_follow_the_hall_file(tmp_path, voice_pack):
     pcm, _ = play(tmp_path, voice_pack, [event(9, "H002", "9")], repeats=1)
     once = expected(voice_pack, "H002", "9", repeats=1)
     assert pcm.find(once) >= 0 and pcm.find(expected(voice_pack, "H002", "9", repeats=2)) < 0
+
+
+def test_a_halls_own_recording_is_played_in_place_of_the_generated_clip(tmp_path, voice_pack):
+    own = tmp_path / "recordings"
+    own.mkdir()
+    write_wav(own / "zh-digit-3.wav", chime())  # the hall's "three" (here: a chime, unmistakable)
+    pcm, _ = play(tmp_path, voice_pack, [event(4, "A003", "3")], repeats=1, recordings=own)
+    assert pcm.find(expected(voice_pack, "A003", "3", repeats=1, recordings=own)) >= 0
+    assert pcm.find(expected(voice_pack, "A003", "3", repeats=1)) < 0

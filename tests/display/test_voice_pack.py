@@ -88,3 +88,15 @@ def test_a_halls_own_recording_replaces_the_generated_clip(voice_pack, tmp_path)
     assert pack.path("zh-digit-3") == tmp_path / "zh-digit-3.wav"
     assert pack.path("zh-digit-4") == voice_pack / "zh-digit-4.wav"
     assert ClipPack(tmp_path / "empty").missing(["chime", "zh-qing", "chime"]) == ["chime", "zh-qing"]
+
+
+def test_the_recordings_folder_is_found_beside_the_hall_file(tmp_path):
+    from display.apps import recordings_dir
+    from hall.config import load_hall
+    from tests.display.conftest import TOWNSHIP
+
+    hall = tmp_path / "hall.toml"
+    hall.write_text(TOWNSHIP.read_text().replace("repeats = 2", 'repeats = 2\nrecordings = "voice"'))
+    (tmp_path / "voice").mkdir()
+    assert recordings_dir(load_hall(hall)) == tmp_path / "voice"
+    assert recordings_dir(load_hall(TOWNSHIP)) is None

@@ -1,6 +1,6 @@
 """Child process for the disk-audio tests: the announcer and the player on SDL's disk driver.
 
-argv: PACK_DIR NOW REPEATS; stdin: one call event (JSON) per line. Prints what was spoken and
+argv: PACK_DIR NOW REPEATS [RECORDINGS_DIR]; stdin: one call event (JSON) per line. Prints what was spoken and
 skipped as JSON. SDL_AUDIODRIVER=disk and SDL_DISKAUDIOFILE are set by the test.
 """
 import json
@@ -12,7 +12,7 @@ from hall.config import VoiceSettings
 
 pack, now, repeats = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
 announcer = Announcer(VoiceSettings(repeats=repeats, max_age=30), clock=lambda: now)
-voice = Voice.start(pack)
+voice = Voice.start(pack, sys.argv[4] if len(sys.argv) > 4 else None)
 for line in sys.stdin:
     if line.strip():
         a = announcer.hear(json.loads(line))
