@@ -19,7 +19,10 @@ state/service/<code>              yes        1        the hub: waiting, estimate
 state/window/<id>                 yes        1        the hub: status, staff on duty, ticket
 event/<type>                      no         1        the hub: one committed event, with ``seq``
 status/<client>                   yes        1        every process: online / offline (last will)
-up/…, down/…                      —          —        reserved for the county link (bridge)
+up/event                          no         1        the hub (--uplink): one committed event, to the county
+up/summary                        yes        1        the hub (--uplink): the hall at a glance, to the county
+down/ack                          no         1        the county: every event up to ``upto`` is stored
+down/resend                       no         1        the county: send again from ``from`` (a hole)
 ================================  =========  =======  ===========================================
 
 ``up/`` (hall → county) and ``down/`` (county → hall) are separate subtrees that nothing on
@@ -73,6 +76,15 @@ TOPICS = (
     TopicSpec("window", "state/window/{id}", True, "1", "hub", "one window: status, staff on duty, ticket in hand"),
     TopicSpec("event", "event/{type}", False, "1", "hub", "one committed event, numbered by `seq`"),
     TopicSpec("status", "status/{client}", True, "1", "every client", "`online` / `offline` (last will)"),
+    TopicSpec("up_event", "up/event", False, "1", "hub",
+              "one committed event for the county (`--uplink`): the event as on `event/<type>` plus `hall`"),
+    TopicSpec("up_summary", "up/summary", True, "1", "hub",
+              "the hall at a glance for the county (`--uplink`): windows open, waiting, waits, paused windows, alerts, "
+              "the day's 好差评 counts"),
+    TopicSpec("down_ack", "down/ack", False, "1", "the county supervisor",
+              '`{"v": 1, "upto": seq}`: every event up to `seq` is stored'),
+    TopicSpec("down_resend", "down/resend", False, "1", "the county supervisor",
+              '`{"v": 1, "from": seq}`: the county misses `seq`; send again from there'),
 )
 
 
@@ -146,6 +158,18 @@ class Topics:
 
     def down(self) -> str:
         return f"{self.root}/down/"
+
+    def up_event(self) -> str:
+        return self.topic("up_event")
+
+    def up_summary(self) -> str:
+        return self.topic("up_summary")
+
+    def down_ack(self) -> str:
+        return self.topic("down_ack")
+
+    def down_resend(self) -> str:
+        return self.topic("down_resend")
 
     def _last_level(self, topic: str, name: str) -> str | None:
         """The one level ``topic`` fills in the ``TOPICS`` row ``name``, or None."""

@@ -68,6 +68,12 @@ def _message(topic: str) -> dict:
         "hall": state, "board": state, "service": state, "window": state,
         "event": {"$ref": "#/components/messages/event"},
         "status": {"$ref": "#/components/messages/status"},
+        "up_event": {"$ref": "#/components/messages/event"},
+        "up_summary": {"payload": {"type": "object", "required": ["v", "hall", "at", "waiting"]}},
+        "down_ack": {"payload": {"type": "object", "required": ["v", "upto"],
+                                 "properties": {"upto": {"type": "integer", "minimum": 0}}}},
+        "down_resend": {"payload": {"type": "object", "required": ["v", "from"],
+                                    "properties": {"from": {"type": "integer", "minimum": 1}}}},
     }[topic]
 
 
