@@ -81,8 +81,10 @@ def test_call_recall_transfer_and_a_hub_restart(mosquitto, hub_hall, start_hub, 
         screen3.until(lambda: screen_view.view(screen3.core.mirror).ticket == "", what="window 3 empty")
         assert caller1.request("staff_login", staff="0101")["status"] == "ok"
         assert caller1.request("call_next")["data"]["ticket"] == "A001"
-        v = board.until(lambda: (v := board_view.view(board.core.mirror, clock())).newest.window == "1" and v,
-                        what="A001 at window 1")
+        # the call event and window 1's retained state arrive separately: wait for both
+        v = board.until(lambda: (v := board_view.view(board.core.mirror, clock())).newest.window == "1" and
+                        [(w.window, w.ticket) for w in v.windows] == [("1", "A001"), ("3", "")] and v,
+                        what="A001 at window 1, on the call line and in the windows")
         assert [(w.window, w.ticket) for w in v.windows] == [("1", "A001"), ("3", "")]
         assert caller3.request("call_next")["data"]["ticket"] == "A002"
 
