@@ -61,7 +61,9 @@ def test_call_recall_transfer_and_a_hub_restart(mosquitto, hub_hall, start_hub, 
 
         # call: the board's newest call, window 3's screen, and one announcement
         assert caller3.request("call_next")["data"]["ticket"] == "A001"
-        v = board.until(lambda: (v := board_view.view(board.core.mirror, clock())).newest and v, what="the call")
+        v = board.until(lambda: (v := board_view.view(board.core.mirror, clock())).newest and
+                        [(w.window, w.ticket) for w in v.windows] == [("3", "A001")] and v,
+                        what="the call, on the call line and in the windows")
         assert (v.newest.ticket, v.newest.window, v.newest.recall, v.newest.new) == ("A001", "3", False, True)
         assert [(w.window, w.ticket) for w in v.windows] == [("3", "A001")]
         s = screen3.until(lambda: (s := screen_view.view(screen3.core.mirror)).ticket and s, what="window screen")
@@ -81,8 +83,10 @@ def test_call_recall_transfer_and_a_hub_restart(mosquitto, hub_hall, start_hub, 
         screen3.until(lambda: screen_view.view(screen3.core.mirror).ticket == "", what="window 3 empty")
         assert caller1.request("staff_login", staff="0101")["status"] == "ok"
         assert caller1.request("call_next")["data"]["ticket"] == "A001"
-        v = board.until(lambda: (v := board_view.view(board.core.mirror, clock())).newest.window == "1" and v,
-                        what="A001 at window 1")
+        # the call event and window 1's retained state arrive separately: wait for both
+        v = board.until(lambda: (v := board_view.view(board.core.mirror, clock())).newest.window == "1" and
+                        [(w.window, w.ticket) for w in v.windows] == [("1", "A001"), ("3", "")] and v,
+                        what="A001 at window 1, on the call line and in the windows")
         assert [(w.window, w.ticket) for w in v.windows] == [("1", "A001"), ("3", "")]
         assert caller3.request("call_next")["data"]["ticket"] == "A002"
 
