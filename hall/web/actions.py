@@ -34,9 +34,21 @@ def _reason(form, default: str) -> str:
     return text or default
 
 
-def request_for(config, form: dict) -> tuple[str, dict, str]:
-    """(verb, fields, the sentence on success) for a dashboard form."""
+def request_for(config, form: dict, by: str = "") -> tuple[str, dict, str]:
+    """(verb, fields, the sentence on success) for a dashboard form; ``by`` signs a case step."""
     action = form.get("action")
+    if action == "case_step":
+        try:
+            case = int(str(form.get("case", "")))
+        except ValueError:
+            raise ActionError("没有这个案件。") from None
+        note = str(form.get("note") or "").strip()[:200]
+        if not note:
+            raise ActionError("每一步处置都要填写说明。")
+        fields = {"case": case, "step": str(form.get("step", "")), "note": note, "by": by or "大厅管理台"}
+        if form.get("verdict"):
+            fields["verdict"] = str(form["verdict"])
+        return "case_step", fields, f"{case}号差评案件已处置"
     if action == "open_window":
         wid = _window(config, form)
         staff = str(form.get("staff", ""))
@@ -62,8 +74,13 @@ def request_for(config, form: dict) -> tuple[str, dict, str]:
     raise ActionError("不认识的操作。")
 
 
-def perform(link, config, form: dict) -> str:
-    verb, fields, done = request_for(config, form)
+def perform(link, config, form: dict, by: str = "") -> str:
+    verb, fields, done = request_for(config, form, by)
+    return ask(link, verb, fields, done)
+
+
+def ask(link, verb: str, fields: dict, done: str) -> str:
+    """Send one request to the hub; ``done`` if it was accepted, else ActionError with its message."""
     if link is None:
         raise ActionError("未连接大厅消息服务，无法操作。", 503)
     try:

@@ -23,8 +23,13 @@ from starlette.staticfiles import StaticFiles
 
 from hall.web import citizen, dashboard
 from hall.web.accounts import Accounts, login_token, same_token
-from hall.web.actions import ActionError, perform
+from hall.web.actions import ActionError, ask, perform
 from hall.web.live import LiveHall
+
+try:  # 好差评 (hall.rating): the cases panel and the ticket page's rating, when the hall has it
+    from hall.web import cases as rating
+except ImportError:  # pragma: no cover - a hall core without the rating engine
+    rating = None
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE, LOGIN_COOKIE = "yc_session", "yc_login"
@@ -88,11 +93,23 @@ def create_app(config, live: LiveHall, accounts: Accounts | None = None, secure_
         except Exception:  # no database yet, a locked file…: the plain page, never a trace
             return None
 
-    async def ticket_page(row: dict, lang: str) -> dict | None:
+    async def ticket_page(row: dict, lang: str, asking: dict | None = None) -> dict | None:
         snap = await live.snapshot()
         if snap is None:
             return None
-        return citizen.ticket_page(config, snap[0], row, live.clock(), lang, estimates)
+        page = citizen.ticket_page(config, snap[0], row, live.clock(), lang, estimates)
+        if page["phase"] == "finished" and rating is not None:
+            try:
+                page["rating"] = await anyio.to_thread.run_sync(rating.rating_of, live.reader, config, row,
+                                                                live.clock())
+            except Exception:
+                page["rating"] = None
+            page["levels"], page["reasons"] = rating.LEVEL_CHOICES, rating.reason_choices(config)
+            page["asking"] = asking or {}
+        return page
+
+    def rate_token(token: str) -> str:
+        return login_token(secret, "rate:" + token)
 
     def unknown(lang: str) -> HTMLResponse:
         tx = citizen.TEXT[lang]
@@ -105,7 +122,40 @@ def create_app(config, live: LiveHall, accounts: Accounts | None = None, secure_
         page = await ticket_page(row, lang) if row else None
         if page is None:
             return unknown(lang)
-        return render("ticket.html", page=page, token=token, online=live.online)
+        return render("ticket.html", page=page, token=token, online=live.online, rate_csrf=rate_token(token))
+
+    async def rate(request: Request):
+        """The 二维码 channel of 好差评: the holder of a finished ticket rates it on the phone."""
+        token = request.path_params["token"]
+        form = await request.form()
+        lang = citizen.lang_of(str(form.get("lang", "")))
+        row = await find(token)
+        if row is None:
+            return unknown(lang)
+        if rating is None or not same_token(form.get("csrf"), rate_token(token)):
+            return RedirectResponse(f"/t/{token}?lang={lang}", 303)
+        level = str(form.get("level", ""))
+        reasons = [str(r) for r in form.getlist("reason")][:10]
+        text = str(form.get("text") or "").strip()[:200]
+        asking = {"level": level, "reasons": reasons, "text": text}
+        if rating.is_bad(level) and not reasons:  # a 差评 asks why first
+            page = await ticket_page(row, lang, asking)
+            return render("ticket.html", page=page, token=token, online=live.online, rate_csrf=rate_token(token))
+        state = await anyio.to_thread.run_sync(rating.rating_of, live.reader, config, row, live.clock())
+        if not state or state["state"] != "open":
+            return RedirectResponse(f"/t/{token}?lang={lang}", 303)
+        fields = {"window": state["window"], "number": row["number"], "level": level, "channel": "qr"}
+        if reasons:
+            fields["reasons"] = reasons
+        if text:
+            fields["text"] = text
+        try:
+            await anyio.to_thread.run_sync(ask, live.link, "rate", fields, "ok")
+        except ActionError as err:
+            page = await ticket_page(row, lang, {**asking, "error": str(err)})
+            return render("ticket.html", err.status, page=page, token=token, online=live.online,
+                          rate_csrf=rate_token(token))
+        return RedirectResponse(f"/t/{token}?lang={lang}", 303)
 
     async def ticket_live(request: Request):
         lang = citizen.lang_of(request.query_params.get("lang"))
@@ -117,7 +167,9 @@ def create_app(config, live: LiveHall, accounts: Accounts | None = None, secure_
             page = await ticket_page(row, lang)
             if page is None:
                 return None
-            body = env.get_template("ticket_body.html").render(page=page, online=live.online)
+            body = env.get_template("ticket_body.html").render(page=page, online=live.online,
+                                                               token=request.path_params["token"],
+                                                               rate_csrf=rate_token(request.path_params["token"]))
             return {"phase": page["phase"], "html": body}
 
         return stream(request, fragment)
@@ -168,11 +220,15 @@ def create_app(config, live: LiveHall, accounts: Accounts | None = None, secure_
         if snap is None:
             return None
         state, events = snap
-        return dashboard.model(config, state, events, live.clock(), s.may_act, live.hour_of)
+        m = dashboard.model(config, state, events, live.clock(), s.may_act, live.hour_of)
+        m["rating"] = rating is not None
+        if rating is not None and state.day:
+            m["cases"] = await anyio.to_thread.run_sync(rating.open_cases, live.reader, config, state.day, s.may_act)
+        return m
 
     def parts(m: dict, s) -> dict:
         ctx = {"m": m, "s": s, "online": live.online}
-        names = ("windows", "services", "alerts", "calls", "today")
+        names = ("windows", "services", "alerts", "calls", "today", "cases")
         out = {name: env.get_template(f"dash_{name}.html").render(**ctx) for name in names}
         busiest = sorted((x for x in m["services"] if x["waiting"]), key=lambda x: -x["waiting"])[:8]
         return {"html": out, "chart": m["today"]["chart"], "lines": [
@@ -213,7 +269,7 @@ def create_app(config, live: LiveHall, accounts: Accounts | None = None, secure_
         if not s.may_act:
             return JSONResponse({"ok": False, "message": "只读账号不能操作。"}, 403)
         try:
-            message = await anyio.to_thread.run_sync(perform, live.link, config, dict(form))
+            message = await anyio.to_thread.run_sync(perform, live.link, config, dict(form), s.display)
         except ActionError as err:
             return JSONResponse({"ok": False, "message": str(err)}, err.status)
         return JSONResponse({"ok": True, "message": message})
@@ -269,6 +325,7 @@ def create_app(config, live: LiveHall, accounts: Accounts | None = None, secure_
     routes = [
         Route("/", home), Route("/healthz", health),
         Route("/t/{token}", ticket), Route("/t/{token}/live", ticket_live),
+        Route("/t/{token}/rate", rate, methods=["POST"]),
         Route("/login", login, methods=["GET", "POST"]), Route("/logout", logout, methods=["POST"]),
         Route("/manage", manage), Route("/manage/live", manage_live),
         Route("/manage/act", act, methods=["POST"]), Route("/manage/report", report),

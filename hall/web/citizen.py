@@ -30,6 +30,9 @@ TEXT = {
         "offline": "暂时连不上大厅，显示的是最近一次的信息。", "switch": "English",
         "unknown": "没有找到这张号", "unknown_hint": "请核对二维码，或到服务台询问工作人员。",
         "transferred_hint": "已转到新的业务，请继续等候。",
+        "rated": "您的评价：{level}。谢谢！", "rate_closed": "本次服务的评价时间已过。",
+        "why": "请选择不满意的原因（可多选）", "say_more": "请简单说明（不要填写电话号码）", "send": "提交评价",
+        "rate_failed": "评价没有成功：{message}",
     },
     "en": {
         "title": "Your place in line", "number": "Your number", "service": "Service", "ahead": "Ahead of you",
@@ -45,6 +48,9 @@ TEXT = {
         "offline": "Cannot reach the hall right now; showing the last news.", "switch": "中文",
         "unknown": "Ticket not found", "unknown_hint": "Check the QR code, or ask at the help desk.",
         "transferred_hint": "Moved to another service; please keep waiting.",
+        "rated": "Your rating: {level}. Thank you!", "rate_closed": "The time to rate this service has passed.",
+        "why": "What went wrong? (choose one or more)", "say_more": "Tell us briefly (no phone numbers)",
+        "send": "Send my rating", "rate_failed": "The rating was not recorded: {message}",
     },
 }
 

@@ -74,6 +74,30 @@ def test_a_tidal_alert_opens_its_window_through_the_hub(manager_page, site, clie
     page.locator("#alerts .alert[data-window='28']").wait_for(state="detached", timeout=10_000)
 
 
+def test_a_bad_rating_becomes_a_case_the_manager_moves_through_the_hub(manager_page, site, clients):
+    page = manager_page
+    bridge = clients(site, "keypads")
+    kiosk = clients(site, "kiosk-1")
+    number = page.locator("#windows tr[data-window='1'] .ticket-no").inner_text().split()[0]
+    assert bridge.request("finish", window="1")["status"] == "ok"
+    rated = kiosk.request("rate", window="1", number=number, level="very_dissatisfied", reasons=["attitude"],
+                          channel="kiosk")
+    assert rated["status"] == "ok", rated
+    case = rated["data"]["case"]
+    row = page.locator(f"#cases tr[data-case='{case}']")
+    row.wait_for(timeout=10_000)
+    assert number in row.inner_text() and "服务态度差" in row.inner_text() and "待核实" in row.inner_text()
+    row.locator("select[name=verdict]").select_option("true")
+    row.locator("input[name=note]").fill("已调取录像，属实，已约谈窗口人员")
+    shoot(page, "dashboard-landscape-case-zh.png")
+    row.locator("button[type=submit]").click()
+    page.locator("#toast", has_text="已处置").wait_for(timeout=10_000)
+    assert site.hall.query("SELECT status, verdict FROM cases WHERE id = ?", (case,)) == [("verified", "true")]
+    page.locator(f"#cases tr[data-case='{case}']", has_text="已核实").wait_for(timeout=10_000)
+    steps = json.loads(site.hall.query("SELECT steps FROM cases WHERE id = ?", (case,))[0][0])
+    assert steps[-1]["by"] == "陈主任" and steps[-1]["note"].startswith("已调取录像")
+
+
 def _post(site, path: str, fields: dict, cookies: dict) -> tuple[int, dict]:
     data = urllib.parse.urlencode(fields).encode()
     req = urllib.request.Request(site.web.base + path, data=data, method="POST")

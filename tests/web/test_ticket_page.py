@@ -3,6 +3,7 @@ real Mosquitto, hub and web (township hall): it updates by itself when the ticke
 from __future__ import annotations
 
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -88,3 +89,39 @@ def test_a_bad_or_unknown_token_gets_a_plain_page(phone, site):
     phone.goto(f"{site.web.base}/t/{'B' * 22}")
     assert "请核对二维码" in phone.inner_text("body")
     shoot(phone, "ticket-portrait-unknown-zh.png")
+
+
+def test_a_finished_ticket_is_rated_on_the_phone_and_a_bad_rating_opens_a_case(phone, site, clients):
+    """好差评's 二维码 channel: the holder rates on the ticket page; a 差评 asks why first."""
+    caller = clients(site, "caller-9")  # the help desk has no rating pad: the matter waits for the QR
+    mine = issue(clients, site, "help")
+    assert caller.request("staff_login", staff="0104")["status"] == "ok"
+    assert caller.request("call_next")["data"]["ticket"] == mine["ticket"]
+    assert caller.request("finish")["status"] == "ok"
+    phone.goto(f"{site.web.base}/t/{mine['token']}")
+    phone.locator("button.level-dissatisfied").wait_for(timeout=10_000)
+    shoot(phone, "ticket-portrait-rate-zh.png")
+    phone.click("button.level-dissatisfied")
+    phone.locator("form.why").wait_for(timeout=10_000)
+    phone.check("input[name=reason][value=long_wait]")
+    shoot(phone, "ticket-portrait-reasons-zh.png")
+    phone.click("form.why button.send")
+    phone.locator(".rated", has_text="不满意").wait_for(timeout=10_000)
+    rows = site.hall.query("SELECT level, channel, reasons, window, \"case\" FROM ratings WHERE ticket = ?",
+                           (mine["ticket"],))
+    assert rows == [("dissatisfied", "qr", '["long_wait"]', "9", 1)]
+    assert site.hall.query("SELECT status, ticket FROM cases WHERE id = 1") == [("open", mine["ticket"])]
+    phone.goto(f"{site.web.base}/t/{mine['token']}")  # one matter, one rating: no second form
+    assert phone.locator("button.level").count() == 0
+
+
+def test_a_forged_rating_is_refused(site, clients):
+    caller = clients(site, "caller-9")
+    mine = issue(clients, site, "help")
+    assert caller.request("call_next")["data"]["ticket"] == mine["ticket"]
+    assert caller.request("finish")["status"] == "ok"
+    data = urllib.parse.urlencode({"level": "very_dissatisfied", "reason": "attitude", "csrf": "forged"}).encode()
+    with urllib.request.urlopen(urllib.request.Request(f"{site.web.base}/t/{mine['token']}/rate", data=data),
+                                timeout=10) as r:
+        assert r.status == 200  # redirected back to the page
+    assert site.hall.query("SELECT COUNT(*) FROM ratings WHERE ticket = ?", (mine["ticket"],)) == [(0,)]

@@ -2,12 +2,15 @@
 (function () {
   var main = document.getElementById("ticket");
   if (!main || !window.EventSource) return;
-  var last = null;
+  var card = main.querySelector("[data-phase]");
+  var last = card ? card.getAttribute("data-phase") : null;
   var source = new EventSource(main.getAttribute("data-live"));
   source.addEventListener("update", function (e) {
     var data = JSON.parse(e.data);
+    // a citizen choosing the reasons of a 差评 keeps the form until the ticket changes state
+    if (main.querySelector("form[data-keep]") && data.phase === last) return;
     main.innerHTML = data.html;
-    if (data.phase === "called" && last !== "called" && last !== null && navigator.vibrate) {
+    if (data.phase === "called" && last !== "called" && navigator.vibrate) {
       navigator.vibrate([400, 200, 400]);
     }
     last = data.phase;
