@@ -21,15 +21,11 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from hall.web import cases as rating  # 好差评: the cases panel and the ticket page's rating
 from hall.web import citizen, dashboard
 from hall.web.accounts import Accounts, login_token, same_token
 from hall.web.actions import ActionError, ask, perform
 from hall.web.live import LiveHall
-
-try:  # 好差评 (hall.rating): the cases panel and the ticket page's rating, when the hall has it
-    from hall.web import cases as rating
-except ImportError:  # pragma: no cover - a hall core without the rating engine
-    rating = None
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE, LOGIN_COOKIE = "yc_session", "yc_login"
@@ -98,7 +94,7 @@ def create_app(config, live: LiveHall, accounts: Accounts | None = None, secure_
         if snap is None:
             return None
         page = citizen.ticket_page(config, snap[0], row, live.clock(), lang, estimates)
-        if page["phase"] == "finished" and rating is not None:
+        if page["phase"] == "finished":
             try:
                 page["rating"] = await anyio.to_thread.run_sync(rating.rating_of, live.reader, config, row,
                                                                 live.clock())
@@ -132,7 +128,7 @@ def create_app(config, live: LiveHall, accounts: Accounts | None = None, secure_
         row = await find(token)
         if row is None:
             return unknown(lang)
-        if rating is None or not same_token(form.get("csrf"), rate_token(token)):
+        if not same_token(form.get("csrf"), rate_token(token)):
             return RedirectResponse(f"/t/{token}?lang={lang}", 303)
         level = str(form.get("level", ""))
         reasons = [str(r) for r in form.getlist("reason")][:10]
@@ -221,8 +217,8 @@ def create_app(config, live: LiveHall, accounts: Accounts | None = None, secure_
             return None
         state, events = snap
         m = dashboard.model(config, state, events, live.clock(), s.may_act, live.hour_of)
-        m["rating"] = rating is not None
-        if rating is not None and state.day:
+        m["rating"] = True
+        if state.day:
             m["cases"] = await anyio.to_thread.run_sync(rating.open_cases, live.reader, config, state.day, s.may_act)
         return m
 

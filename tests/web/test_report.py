@@ -155,3 +155,36 @@ def test_an_empty_day_gives_a_workbook_of_zeros(month):
     _, rows = _rows(wb["总览"], header_row=3)
     assert rows[0]["取号数"] == 0 and rows[0]["平均等待（分钟）"] is None
     json.dumps(rows[0], default=str)
+
+
+def test_ratings_and_cases_in_the_report_match_the_event_log(tmp_path):
+    """好差评 figures: ratings by level, satisfaction, 差评 cases opened and closed on time."""
+    from tests.hall.conftest import Hall as CoreHall
+
+    config = sample.load_hall(TOWNSHIP)
+    hall = CoreHall(tmp_path / "rated.sqlite", config)
+    hall.ok("staff_login", window="9", staff="0104")
+    levels = ["very_satisfied", "satisfied", "satisfied", "basically_satisfied", "dissatisfied"]
+    for level in levels:
+        number = hall.ok("issue", service="help")["ticket"]
+        hall.ok("call_next", window="9")
+        hall.ok("finish", window="9")
+        extra = {"reasons": ["slow"]} if level == "dissatisfied" else {}
+        hall.ok("rate", window="9", number=number, level=level, channel="kiosk", **extra)
+    hall.ok("case_step", case=1, step="verify", verdict="untrue", note="查看录像，不属实", by="陈主任")
+    hall.ok("case_step", case=1, step="close", note="已说明", by="陈主任")
+    hall.store.close()
+    out = tmp_path / "out"
+    db = tmp_path / "rated.sqlite"
+    assert yichuang(["report", "--config", str(TOWNSHIP), "--db", str(db), "--day", hall.DAY, "--out", str(out)]) == 0
+    wb = load_workbook(out / f"yichuang-banzhuyuan-{hall.DAY}.xlsx")
+    _, rows = _rows(wb["按业务"])
+    help_row = next(r for r in rows if r["业务"] == "帮办代办与咨询")
+    by_level = dict(_sql(db, "SELECT json_extract(data, '$.level'), COUNT(*) FROM events WHERE type='ticket_rated' "
+                             "GROUP BY 1"))
+    assert help_row["评价数"] == sum(by_level.values()) == 5
+    assert help_row["满意"] == by_level["satisfied"] == 2 and help_row["不满意"] == 1
+    assert help_row["满意率"] == round(3 / 5, 3)
+    opened = _sql(db, "SELECT COUNT(*) FROM events WHERE type='case_opened'")[0][0]
+    closed = _sql(db, "SELECT COUNT(*) FROM events WHERE type='case_step' AND json_extract(data, '$.status')='closed'")
+    assert (help_row["差评立案"], help_row["差评办结"], help_row["按期办结"]) == (opened, closed[0][0], 1) == (1, 1, 1)
