@@ -5,7 +5,7 @@ setup:
 	bash scripts/setup.sh
 
 demo: setup
-	.venv/bin/yichuang demo --config config/halls/township.toml $(DEMO_ARGS)  # DEMO_ARGS="--port 0": a broker of its own
+	.venv/bin/yichuang demo --config config/halls/township.toml --citizen auto $(DEMO_ARGS)  # DEMO_ARGS="--port 0": a broker of its own
 
 test: setup
 	bash scripts/test.sh
