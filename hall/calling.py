@@ -6,8 +6,9 @@ before it changes anything, and returns the reply data.
 from __future__ import annotations
 
 from hall import queueing
-from hall.messages import OUTCOMES, STATUS_ZH, refuse
-from hall.state import IN_HAND, LIVE, Ticket
+from hall.messages import bad_request, refuse, status_params
+from hall.protocol_words import OUTCOMES
+from hall.state import IN_HAND, Ticket
 from hall.views import ticket_view
 
 
@@ -43,11 +44,9 @@ def call_next(ctx, cmd: dict) -> dict:
 
 def call_number(ctx, cmd: dict) -> dict:
     window, ws = _free_window(ctx, cmd)
-    t = ctx.ticket(cmd)
-    if t.status == "missed":
-        raise refuse("not_waiting", number=t.number, status=STATUS_ZH[t.status])
-    if t.status not in ("waiting", "held"):
-        raise refuse("not_waiting", number=t.number, status=STATUS_ZH[t.status])
+    t = ctx.live_ticket(cmd)
+    if t.status not in ("waiting", "held"):  # missed: 回呼 first; called or serving: at a window
+        raise refuse("not_waiting", number=t.number, **status_params(t.status))
     eligible = t.pinned_window == window.id or (t.pinned_window is None and window.skill(t.service))
     if not eligible:
         raise refuse("not_eligible", number=t.number)
@@ -100,14 +99,14 @@ def no_show(ctx, cmd: dict) -> dict:
 
 def return_missed(ctx, cmd: dict) -> dict:
     """回呼: a missed ticket goes back into the line, at the front or after K people."""
-    t = ctx.ticket(cmd)
+    t = ctx.live_ticket(cmd)
     if t.status != "missed":
         raise refuse("not_missed", number=t.number)
     place = cmd.get("place", ctx.config.rules.return_after)
     if place == "front":
         place = 0
     if not isinstance(place, int) or isinstance(place, bool) or place < 0:
-        raise refuse("bad_request", detail="place must be 'front' or a whole number ≥ 0")
+        raise bad_request("place must be 'front' or a whole number ≥ 0", "回呼位置应为队首或不小于0的整数")
     line = [x for x in queueing.waiting_for_service(ctx.state, t.service) if x.priority == t.priority]
     if t.pinned_window is not None:
         line = sorted((x for x in ctx.state.tickets.values()
@@ -146,7 +145,7 @@ def transfer(ctx, cmd: dict) -> dict:
     t = ctx.in_hand(ws)
     to_service, to_window = cmd.get("to_service"), cmd.get("to_window")
     if (to_service is None) == (to_window is None):
-        raise refuse("bad_request", detail="give exactly one of to_service or to_window")
+        raise bad_request("give exactly one of to_service or to_window", "请指定转办事项或转办窗口，二者选一")
     if to_service is not None and to_service not in ctx.config.services:
         raise refuse("unknown_service")
     if to_window is not None:
@@ -211,9 +210,7 @@ def _learn_handling(ctx, service: str, seconds: float) -> None:
 
 def cancel(ctx, cmd: dict) -> dict:
     """The citizen leaves, or staff withdraw a ticket issued in error."""
-    t = ctx.ticket(cmd)
-    if t.status not in LIVE:
-        raise refuse("ticket_final", number=t.number, status=STATUS_ZH[t.status])
+    t = ctx.live_ticket(cmd)
     if t.status in IN_HAND and t.window is not None:
         ws = ctx.state.windows[t.window]
         ws.ticket = None

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hall.config_wiring import WIRING_KEYS, check_unique_wiring, rf_keys, window_wiring
+from hall.pin import PinError, parse_hash
+
 WINDOW_KINDS = {
     "comprehensive": "综合受理窗口",
     "high_frequency": "高频事项受理窗口",
@@ -94,6 +97,9 @@ class Window:
     name_en: str = ""
     tidal: Tidal | None = None
     season: tuple[str, str] | None = None  # ("11-01", "02-28"), MM-DD, may wrap the year
+    keypad: int | None = None  # YC-485 bus address of the window's keypad (呼叫器)
+    remote: int | None = None  # EV1527 transmitter id of the window's 433 MHz button
+    ledbar: int | None = None  # YC-LED address of the bar above the window (窗口条屏)
 
     def skill(self, service: str) -> str | None:
         if service in self.primary:
@@ -118,6 +124,7 @@ class Staff:
     name: str
     photo: str = ""
     windows: tuple[str, ...] = ("*",)  # AB岗: "*" = any window
+    pin: str = ""  # salted scrypt hash of the sign-in PIN (hall.pin); "" = no soft-caller sign-in
 
     def may_work_at(self, window: str) -> bool:
         return "*" in self.windows or window in self.windows
@@ -132,6 +139,10 @@ class Device:
     window: str | None = None
     remote: str | None = None  # EV1527 transmitter id or keypad bus address
     options: dict = field(default_factory=dict)  # a terminal's own keys (a kiosk's device URLs…)
+    bus: str | None = None  # keypad_bridge: URL of the YC-485 keypad bus
+    receiver: str | None = None  # keypad_bridge: URL of the EV1527 433 MHz receiver board
+    ledbars: str | None = None  # keypad_bridge or caller: URL of the LED bar line it drives
+    rf_keys: tuple[tuple[int, str], ...] = ()  # keypad_bridge: EV1527 key bits -> verb
 
 
 @dataclass(frozen=True)
@@ -241,7 +252,7 @@ _SCHEMA = {
         "recall_limit": int, "priority_guard": int, "green_channel_age": int, "per_person_daily_cap": int,
         "estimate_smoothing": float, "tidal_clear_ratio": float, "return_after": int,
     },
-    "staff": {"number": str, "name": str, "photo": str, "windows": list},
+    "staff": {"number": str, "name": str, "photo": str, "windows": list, "pin": str},
     "service": {
         "code": str, "name": str, "name_en": str, "prefix": str, "domain": str, "handling_minutes": float,
         "handling_cv": float, "daily_quota": int, "id_card_required": bool, "hours": list, "materials": list,
@@ -249,13 +260,15 @@ _SCHEMA = {
     },
     "window": {
         "id": str, "name": str, "name_en": str, "kind": str, "primary": list, "secondary": list,
-        "tidal": dict, "season": list,
+        "tidal": dict, "season": list, "keypad": int, "remote": str, "ledbar": int,
     },
     "tidal": {"services": list, "waiting_over": int, "wait_minutes_over": float},
     "device": {"id": str, "role": str, "window": str, "remote": str,
                # a kiosk's devices (URLs) and knobs
                "idcard": str, "sscard": str, "scanner": str, "printer": str, "idle_seconds": int,
-               "manager_pin": str, "elderly_services": list, "screen_inches": float},
+               "manager_pin": str, "elderly_services": list, "screen_inches": float,
+               # a keypad bridge's (or a caller's) lines
+               "bus": str, "receiver": str, "ledbars": str, "rf_keys": dict},
     "account": {"name": str, "role": str, "password_hash": str, "display": str},
     "web": {"device": str, "session_minutes": int, "lockout_after": int, "lockout_minutes": int},
     "voice": {"repeats": int, "max_age": float, "english": bool, "quiet_outside_hours": bool, "recordings": str},
@@ -396,6 +409,7 @@ def parse_hall(raw: dict, source: str = "<hall>") -> HallConfig:
             if w != "*" and w not in windows:
                 c.fail(f"staff[{s.number}].windows[{j}]", f"no window {w!r}")
     devices = _parse_devices(c, top.get("device", []), windows)
+    check_unique_wiring(c, windows)
     accounts = _parse_accounts(c, top.get("account", []))
     web = _parse_web(c, c.table(top.get("web", {}), "web", "web"), devices)
     voice = VoiceSettings(**c.table(top.get("voice", {}), "voice", "voice"))
@@ -479,7 +493,13 @@ def _parse_staff(c: _Checker, items: list) -> dict[str, Staff]:
             continue
         if s["number"] in staff:
             c.fail(f"{where}.number", f"duplicate staff number {s['number']!r}")
-        staff[s["number"]] = Staff(s["number"], s["name"], s.get("photo", ""), tuple(s.get("windows", ["*"])))
+        pin = s.get("pin", "")
+        if pin:
+            try:
+                parse_hash(pin)
+            except PinError as exc:
+                c.fail(f"{where}.pin", str(exc))
+        staff[s["number"]] = Staff(s["number"], s["name"], s.get("photo", ""), tuple(s.get("windows", ["*"])), pin)
     return staff
 
 
@@ -538,6 +558,7 @@ def _parse_windows(c, items, services, domains) -> dict[str, Window]:
         windows[wid] = Window(
             id=wid, name=w.get("name", f"{wid}号窗口"), name_en=w.get("name_en", f"Window {wid}"), kind=kind,
             primary=primary, secondary=secondary, tidal=tidal, season=season,
+            **window_wiring(c, w, where),
         )
     return windows
 
@@ -565,8 +586,10 @@ def _parse_devices(c, items, windows) -> dict[str, Device]:
             c.fail(f"{where}.window", f"a {d['role']} belongs to a window")
         if d["id"] in devices:
             c.fail(f"{where}.id", f"duplicate device id {d['id']!r}")
-        options = {k: v for k, v in d.items() if k not in ("id", "role", "window", "remote")}
-        devices[d["id"]] = Device(d["id"], d["role"], d.get("window"), d.get("remote"), options)
+        options = {k: v for k, v in d.items() if k not in ("id", "role", "window", "remote") + WIRING_KEYS}
+        devices[d["id"]] = Device(d["id"], d["role"], d.get("window"), d.get("remote"), options, bus=d.get("bus"),
+                                  receiver=d.get("receiver"), ledbars=d.get("ledbars"),
+                                  rf_keys=rf_keys(c, d.get("rf_keys", {}), where))
     return devices
 
 
@@ -597,3 +620,5 @@ def _parse_web(c, w: dict, devices: dict[str, Device]) -> WebSettings:
     if device is None:
         device = next((d.id for d in devices.values() if d.role == "manager"), None)
     return WebSettings(device, w.get("session_minutes", 480), w.get("lockout_after", 5), w.get("lockout_minutes", 15))
+
+

@@ -53,6 +53,9 @@ APPS.append(("kiosk", lambda config, url: [sys.executable, "-m", "hall.cli", "ki
                                    "--device", "kiosk-1", "--broker", url, "--printer", "dummy://",
                                    "--idcard", "", "--sscard", "", "--scanner", "", "--demo-key",
                                    "--size", "1080x1920"]))
+# the soft caller of window 1 (sign in: F12, staff 0101, PIN 1234 in the example halls)
+APPS.append(("soft caller of window 1", lambda config, url: [sys.executable, "-m", "hall.cli", "caller", "--config",
+                                                             str(config), "--device", "caller-1", "--broker", url]))
 
 
 def examples(config: HallConfig, host: str, port: int) -> list[tuple[str, str]]:
@@ -132,6 +135,9 @@ def banner(config: HallConfig, url: str, what: str, db: str, extra: list[str] = 
     ]
     for step, command in examples(config, address.host, address.port):
         lines += [f"  # {step}", f"  {command}"]
+    if APPS:
+        lines += ["", "Apps started: " + ", ".join(name for name, _ in APPS),
+                  "  软呼叫器登录：F12，工号0101，密码1234（示例大厅） / soft caller: F12, staff 0101, PIN 1234 (example halls)"]
     lines += ["", "Ctrl-C stops the demo."]
     return "\n".join(lines)
 

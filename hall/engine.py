@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from hall import calling, checkin, queueing, tidal, untrusted
 from hall.clock import HallCalendar
 from hall.config import HallConfig
-from hall.messages import Refusal, refuse
+from hall.messages import Refusal, bad_request, refuse, status_params
+from hall.protocol_words import CHANNELS, EVENT_TYPES, V
 from hall.state import IN_HAND, LIVE, HallState, Ticket, WindowState
 from hall.views import ticket_view, window_view
 
-CHANNELS = ("kiosk", "id_card", "appointment", "staff")
 
 
 @dataclass
@@ -35,8 +35,8 @@ class Outcome:
 
     def reply(self, transaction: str | None) -> dict:
         if self.error is not None:
-            return {"v": 1, "status": "error", "error": self.error.as_error(), "transaction": transaction}
-        return {"v": 1, "status": "ok", "data": self.data or {}, "transaction": transaction}
+            return {"v": V, "status": "error", "error": self.error.as_error(), "transaction": transaction}
+        return {"v": V, "status": "ok", "data": self.data or {}, "transaction": transaction}
 
 
 class Context:
@@ -52,12 +52,16 @@ class Context:
         self.events: list[dict] = []
 
     def emit(self, type_: str, ticket: Ticket | None = None, window: str | None = None,
-             staff: str | None = None, **data) -> None:
+             staff: str | None = None, service: str | None = None, **data) -> None:
+        """One event: what it is about at the top level (``ticket``, ``service``, ``window``,
+        ``staff``, from ``ticket`` unless given), the details of its type in ``data``."""
+        if type_ not in EVENT_TYPES:
+            raise KeyError(f"{type_!r} is not an event type of the contract (hall.protocol_words)")
         self.state.seq += 1
         self.events.append({
-            "v": 1, "seq": self.state.seq, "type": type_, "at": self.calendar.iso(self.now), "ts": self.now,
+            "v": V, "seq": self.state.seq, "type": type_, "at": self.calendar.iso(self.now), "ts": self.now,
             "day": self.state.day, "ticket": ticket.number if ticket else None,
-            "service": ticket.service if ticket else data.pop("service", None),
+            "service": service if service is not None else (ticket.service if ticket else None),
             "window": window if window is not None else (ticket.window if ticket else None),
             "staff": staff if staff is not None else (ticket.staff if ticket else None),
             "data": data,
@@ -88,6 +92,14 @@ class Context:
         t = self.state.ticket_by_number(number)
         if t is None:
             raise refuse("unknown_ticket", number=number)
+        return t
+
+    def live_ticket(self, cmd: dict) -> Ticket:
+        """The ticket named by the command; a finished, cancelled or expired one is refused
+        ``ticket_final`` whatever the command wanted with it."""
+        t = self.ticket(cmd)
+        if not t.live:
+            raise refuse("ticket_final", number=t.number, **status_params(t.status))
         return t
 
 
@@ -185,30 +197,31 @@ class Engine:
             raise refuse("unknown_service")
         channel = cmd.get("channel", "kiosk")
         if channel not in CHANNELS:
-            raise refuse("bad_request", detail=f"channel must be one of {', '.join(CHANNELS)}")
+            raise bad_request(f"channel must be one of {', '.join(CHANNELS)}", "取号渠道无效")
         if svc.closed or code in state.closed_services:
-            raise refuse("service_closed", service=svc.name)
+            raise refuse("service_closed", **_named(svc))
         day = dt.date.fromisoformat(state.day)
         if channel != "staff":  # staff may issue outside hours (延时服务)
             if not cfg.is_open_day(day):
                 raise refuse("closed_day")
             hours = cfg.service_hours(code)
             if not hours.contains(self.calendar.minute_of_day(ctx.now)):
-                raise refuse("outside_hours", hours="、".join(f"{a}-{b}" for a, b in hours.as_text()))
+                raise refuse("outside_hours", hours="、".join(f"{a}-{b}" for a, b in hours.as_text()),
+                             hours_en=", ".join(f"{a}-{b}" for a, b in hours.as_text()))
         person = cmd.get("person") or {}
         if not isinstance(person, dict):
-            raise refuse("bad_request", detail="person must be an object")
+            raise bad_request("person must be an object", "群众信息格式有误")
         pid = person.get("hash")
         if svc.id_card_required and not pid:
-            raise refuse("id_card_required", service=svc.name)
+            raise refuse("id_card_required", **_named(svc))
         issued_today = sum(1 for t in state.tickets.values() if t.service == code)
         if svc.daily_quota is not None and issued_today >= svc.daily_quota:
-            raise refuse("quota_reached", service=svc.name, quota=svc.daily_quota)
+            raise refuse("quota_reached", quota=svc.daily_quota, **_named(svc))
         if pid:
             mine = [t for t in state.tickets.values() if t.person == pid and t.status != "cancelled"]
             for t in mine:
                 if t.service == code and t.live:
-                    raise refuse("already_holding", service=svc.name, number=t.number)
+                    raise refuse("already_holding", number=t.number, **_named(svc))
             cap = cfg.rules.per_person_daily_cap
             if cap and len(mine) >= cap:
                 raise refuse("person_daily_cap", count=len(mine))
@@ -223,9 +236,8 @@ class Engine:
         elif channel == "appointment":
             priority = "appointment"
 
-        n = state.counters.get(svc.prefix, 0) + 1
+        n, number = queueing.next_number(state, svc.prefix)
         state.counters[svc.prefix] = n
-        number = f"{svc.prefix}{n:03d}"
         ahead = queueing.people_ahead(state, code, priority is not None)
         ticket = Ticket(
             id=f"{state.day}:{number}", day=state.day, number=number, service=code, channel=channel,
@@ -234,9 +246,10 @@ class Engine:
             people_ahead=ahead, token=ctx.token,
         )
         state.tickets[ticket.id] = ticket
-        # Play the calling rule forward (every ticket this one's windows take first); the
-        # simulator measured its error at 0.6 of the queue-length formula (bench_simulation).
-        ticket.estimated_wait = round(queueing.predict_wait(cfg, state, ticket, ctx.now), 1)
+        # The one wait (state/service shows the same figure for a ticket taken now): the
+        # calling rule played forward; the simulator measured its error at 0.6 of the
+        # queue-length formula (bench_simulation).
+        ticket.estimated_wait = queueing.predict_wait(cfg, state, ticket, ctx.now)
         state.touch(ticket)
         ctx.emit("ticket_issued", ticket, channel=channel, priority=priority, people_ahead=ahead,
                  estimated_wait=ticket.estimated_wait, person_masked=ticket.person_masked)
@@ -254,7 +267,8 @@ class Engine:
             raise refuse("staff_not_authorised", staff=number, window=window.id)
         day = dt.date.fromisoformat(ctx.state.day)
         if not window.in_season(day):
-            raise refuse("out_of_season", window=window.id, season="至".join(window.season))
+            raise refuse("out_of_season", window=window.id, season="至".join(window.season),
+                         season_en=" to ".join(window.season))
         for other in ctx.state.windows.values():
             if other.staff == number and other.id != window.id:
                 raise refuse("staff_elsewhere", staff=number, other=other.id)
@@ -343,6 +357,7 @@ FIELD_TYPES: dict[str, tuple[type, ...]] = {
 }
 PERSON_TYPES: dict[str, tuple[type, ...]] = {"hash": (str,), "masked": (str,), "birth": (str,)}
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", dict: "an object"}
+_TYPE_NAMES_ZH = {str: "字符串", int: "整数", bool: "真或假", dict: "对象"}
 
 
 def check_types(command) -> None:
@@ -351,9 +366,9 @@ def check_types(command) -> None:
     clear refusal whoever calls it (the hub, ``yichuang replay``, the simulator). ``None`` is
     the same as leaving a field out; fields the engine does not know are ignored."""
     if not isinstance(command, dict):
-        raise refuse("bad_request", detail="command must be a JSON object")
+        raise bad_request("command must be a JSON object", "命令必须是一个JSON对象")
     if not untrusted.is_unicode(command):
-        raise refuse("bad_request", detail="text that is not valid Unicode (a lone surrogate)")
+        raise bad_request("text that is not valid Unicode (a lone surrogate)", "含有无效的Unicode文字")
     _check_parts(command, FIELD_TYPES, "")
     if isinstance(command.get("person"), dict):
         _check_parts(command["person"], PERSON_TYPES, "person.")
@@ -366,17 +381,33 @@ def _check_parts(fields: dict, types: dict, prefix: str) -> None:
             continue
         if isinstance(value, bool) and bool not in allowed or not isinstance(value, allowed):
             kinds = " or ".join(_TYPE_NAMES[t] for t in allowed)
-            raise refuse("bad_request", detail=f"'{prefix}{name}' must be {kinds}")
+            kinds_zh = "或".join(_TYPE_NAMES_ZH[t] for t in allowed)
+            raise bad_request(f"'{prefix}{name}' must be {kinds}",
+                              f"{_FIELD_ZH.get(prefix + name, '字段')}应为{kinds_zh}")
 
 
 # ---------------------------------------------------------------------- helpers
+
+_FIELD_ZH = {  # a field as a clerk knows it, for a Chinese refusal
+    "verb": "操作", "transaction": "请求编号", "service": "办理事项", "window": "窗口号", "number": "票号",
+    "staff": "工号", "to_window": "转办窗口", "to_service": "转办事项", "outcome": "办结结果", "channel": "取号渠道",
+    "reason": "原因", "appointment": "预约码", "green": "绿色通道", "takeover": "接替", "return_after": "转办后返回",
+    "place": "回呼位置", "person": "群众信息", "person.hash": "身份摘要", "person.masked": "脱敏证件号",
+    "person.birth": "出生日期",
+}
+
+
+def _named(svc) -> dict:
+    """A service named in a refusal: its Chinese name, and its English one (or its code)."""
+    return {"service": svc.name, "service_en": svc.name_en or svc.code}
+
 
 def _text(cmd: dict, key: str) -> str:
     value = cmd.get(key)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not value:
-        raise refuse("bad_request", detail=f"'{key}' is required and must be a string")
+        raise bad_request(f"'{key}' is required and must be a string", f"缺少{_FIELD_ZH.get(key, '必填字段')}或格式有误")
     return value
 
 
@@ -386,7 +417,7 @@ def _is_elder(birth, day: dt.date, age: int) -> bool:
     try:
         born = dt.date.fromisoformat(str(birth))
     except ValueError:
-        raise refuse("bad_request", detail="person.birth must be YYYY-MM-DD") from None
+        raise bad_request("person.birth must be YYYY-MM-DD", "出生日期应为年-月-日格式") from None
     years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
     return years >= age
 

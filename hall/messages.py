@@ -7,18 +7,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hall.protocol_words import OUTCOMES  # noqa: F401 (the contract's words; kept importable here)
+
 REFUSALS: dict[str, tuple[str, str]] = {
     # issuing tickets (取号)
     "unknown_service": ("没有这个办理事项，请重新选择", "There is no such service; please choose again."),
-    "service_closed": ("{service}今天暂停取号，请咨询服务台", "{service} is not taking tickets today; please ask at the front desk."),
+    "service_closed": ("{service}今天暂停取号，请咨询服务台", "{service_en} is not taking tickets today; please ask at the front desk."),
     "outside_hours": ("现在不在办理时间（{hours}），请在办理时间内取号",
-                      "It is outside service hours ({hours}); please come back during service hours."),
+                      "It is outside service hours ({hours_en}); please come back during service hours."),
     "closed_day": ("今天大厅不办理业务，请在工作日前来", "The hall is closed today; please come on a working day."),
     "quota_reached": ("今日{service}号源已满（{quota}个），请明天再来或网上办理",
-                      "Today's {quota} tickets for {service} are all taken; please come tomorrow or apply online."),
+                      "Today's {quota} tickets for {service_en} are all taken; please come tomorrow or apply online."),
     "id_card_required": ("办理{service}需刷身份证取号，请将身份证放在感应区",
-                         "{service} needs your ID card to take a ticket; please place it on the reader."),
-    "already_holding": ("您已领取{service}的{number}号，请留意叫号", "You already hold ticket {number} for {service}; please watch the board."),
+                         "{service_en} needs your ID card to take a ticket; please place it on the reader."),
+    "already_holding": ("您已领取{service}的{number}号，请留意叫号", "You already hold ticket {number} for {service_en}; please watch the board."),
     "person_daily_cap": ("您今天已取号{count}次，已达上限，请到服务台咨询",
                          "You have taken {count} tickets today, the daily limit; please ask at the front desk."),
     "appointment_required": ("请出示预约码", "Please show your appointment code."),
@@ -43,22 +45,22 @@ REFUSALS: dict[str, tuple[str, str]] = {
     "window_closed": ("{window}号窗口未登录，请先登录", "Window {window} is not open; please log in first."),
     "window_paused": ("{window}号窗口已暂停，请先恢复服务", "Window {window} is paused; resume first."),
     "window_not_paused": ("{window}号窗口未暂停", "Window {window} is not paused."),
-    "out_of_season": ("{window}号窗口不在开放季节（{season}）", "Window {window} opens only in its season ({season})."),
+    "out_of_season": ("{window}号窗口不在开放季节（{season}）", "Window {window} opens only in its season ({season_en})."),
     "ticket_in_hand": ("请先办结、挂起或转办当前的{number}号", "Finish, hold or transfer ticket {number} first."),
     "no_ticket": ("{window}号窗口当前没有正在办理的号", "Window {window} has no current ticket."),
     "reason_required": ("请填写原因", "A reason is required."),
     # calling (叫号)
     "queue_empty": ("当前没有等候的群众", "Nobody is waiting for this window."),
     "unknown_ticket": ("今天没有{number}号", "There is no ticket {number} today."),
-    "not_waiting": ("{number}号当前状态为{status}，不能呼叫", "Ticket {number} is {status} and cannot be called."),
+    "not_waiting": ("{number}号当前状态为{status}，不能呼叫", "Ticket {number} is {status_en} and cannot be called."),
     "not_missed": ("{number}号不在过号列表中", "Ticket {number} is not in the missed pool."),
     "not_eligible": ("本窗口不能办理{number}号的事项", "This window cannot serve ticket {number}."),
     "already_started": ("{number}号已开始办理", "Ticket {number} is already being served."),
-    "ticket_final": ("{number}号{status}，不能再操作", "Ticket {number} is already {status}."),
+    "ticket_final": ("{number}号{status}，不能再操作", "Ticket {number} is already {status_en}."),
     "same_window": ("不能转办到本窗口", "Cannot transfer to the same window."),
     "unknown_outcome": ("办结结果无效", "Unknown outcome."),
     # requests
-    "bad_request": ("请求格式有误：{detail}", "Malformed request: {detail}"),
+    "bad_request": ("请求格式有误：{detail_zh}", "Malformed request: {detail}"),
     "unknown_verb": ("不支持的操作：{verb}", "Unknown command: {verb}"),
 }
 
@@ -66,13 +68,11 @@ STATUS_ZH = {
     "waiting": "等候中", "called": "已叫号", "serving": "办理中", "held": "挂起", "missed": "过号",
     "finished": "已办结", "cancelled": "已取消", "expired": "已过期",
 }
-
-OUTCOMES = {
-    "completed": "办结",
-    "accepted_to_backoffice": "受理转后台",
-    "notified_to_supplement": "一次告知补正",
-    "rejected": "不予受理",
+STATUS_EN = {
+    "waiting": "waiting", "called": "called", "serving": "being served", "held": "on hold", "missed": "missed",
+    "finished": "finished", "cancelled": "cancelled", "expired": "expired",
 }
+
 
 
 class _Blank(dict):
@@ -99,7 +99,19 @@ class Refusal(Exception):
         return {"code": self.code, "message": self.message, "message_en": self.message_en}
 
 
+def status_params(status: str) -> dict:
+    """A ticket's status for a refusal: ``status`` in Chinese, ``status_en`` in English."""
+    return {"status": STATUS_ZH[status], "status_en": STATUS_EN[status]}
+
+
+def bad_request(detail_en: str, detail_zh: str) -> Refusal:
+    """``bad_request`` with the detail in each language (no English in the Chinese sentence)."""
+    return refuse("bad_request", detail=detail_en, detail_zh=detail_zh)
+
+
 def refuse(code: str, **params) -> Refusal:
     if code not in REFUSALS:
         raise KeyError(f"no refusal message for {code!r}")
+    if code == "bad_request" and "detail_zh" not in params:  # a detail written in Chinese already
+        params["detail_zh"] = params.get("detail", "")
     return Refusal(code, tuple(sorted((k, str(v)) for k, v in params.items())))

@@ -19,7 +19,10 @@ state/service/<code>              yes        1        the hub: waiting, estimate
 state/window/<id>                 yes        1        the hub: status, staff on duty, ticket
 event/<type>                      no         1        the hub: one committed event, with ``seq``
 status/<client>                   yes        1        every process: online / offline (last will)
-up/…, down/…                      —          —        reserved for the county link (bridge)
+up/event                          no         1        the hub (--uplink): one committed event, to the county
+up/summary                        yes        1        the hub (--uplink): the hall at a glance, to the county
+down/ack                          no         1        the county: every event up to ``upto`` is stored
+down/resend                       no         1        the county: send again from ``from`` (a hole)
 ================================  =========  =======  ===========================================
 
 ``up/`` (hall → county) and ``down/`` (county → hall) are separate subtrees that nothing on
@@ -36,8 +39,8 @@ from hall import untrusted
 from hall.privacy import has_id_number
 from hall.protocol_errors import ProtocolError, error_body
 from hall.protocol_verbs import KINDS, VERBS, Field, Verb
+from hall.protocol_words import CALL_EVENTS, CHANNELS, EVENT_KEYS, EVENT_TYPES, OUTCOMES, V  # noqa: F401 (the one source)
 
-V = 1
 ROOT = "yc"
 MAX_PAYLOAD = 8192  # bytes; a request is a few hundred
 MAX_DEPTH = 6  # levels of [ and { in a request; one has two (the envelope and person)
@@ -47,43 +50,61 @@ ENVELOPE = ("v", "verb", "transaction", "reply_to")
 ONLINE, OFFLINE = "online", "offline"
 HUB_CLIENT = "hub"
 
-EVENT_TYPES = {
-    "ticket_issued": "取号", "ticket_called": "叫号", "ticket_recalled": "重呼", "ticket_started": "开始办理",
-    "ticket_no_show": "过号", "ticket_returned": "回呼", "ticket_held": "挂起", "ticket_transferred": "转办",
-    "ticket_sent_back": "转办后返回原窗口", "ticket_finished": "办结", "ticket_cancelled": "取消",
-    "ticket_expired": "过期（跨日）", "staff_login": "登录", "staff_logout": "退出（被接替）",
-    "window_closed": "窗口关闭", "window_paused": "窗口暂停", "window_resumed": "窗口恢复",
-    "service_opened": "开放取号", "service_closed": "暂停取号", "tidal_alert": "潮汐窗口提醒",
-    "tidal_alert_cleared": "潮汐提醒解除", "day_started": "新的一天",
-}
-CALL_EVENTS = ("ticket_called", "ticket_recalled")
 
 
 @dataclass(frozen=True)
 class TopicSpec:
-    """One row of the topic table (docs/mqtt-api.md prints the same rows)."""
+    """One row of the topic table (docs/mqtt-api.md prints the same rows; the AsyncAPI
+    document's channels are written from them)."""
 
     name: str
-    pattern: str  # below yc/<hall>/
+    pattern: str  # below yc/<hall>/; {level} is one topic level
     retained: bool
     qos: str
     publisher: str
+    doc: str  # what the message is, as the docs' table says
 
 
 TOPICS = (
-    TopicSpec("request", "request/{device}", False, "0|1", "device"),
-    TopicSpec("reply", "reply/{device}", False, "1", "hub"),
-    TopicSpec("hall", "state/hall", True, "1", "hub"),
-    TopicSpec("board", "state/board", True, "1", "hub"),
-    TopicSpec("service", "state/service/{code}", True, "1", "hub"),
-    TopicSpec("window", "state/window/{id}", True, "1", "hub"),
-    TopicSpec("event", "event/{type}", False, "1", "hub"),
-    TopicSpec("status", "status/{client}", True, "1", "every client"),
+    TopicSpec("request", "request/{device}", False, "0|1", "device", "a request"),
+    TopicSpec("reply", "reply/{device}", False, "1", "hub",
+              "the reply, on the request's `reply_to` (default this topic)"),
+    TopicSpec("hall", "state/hall", True, "1", "hub", "the hall: hours, open now, notice, tidal alerts"),
+    TopicSpec("board", "state/board", True, "1", "hub", "the last calls, newest first"),
+    TopicSpec("service", "state/service/{code}", True, "1", "hub",
+              "one service: people waiting, estimated wait, open"),
+    TopicSpec("window", "state/window/{id}", True, "1", "hub", "one window: status, staff on duty, ticket in hand"),
+    TopicSpec("event", "event/{type}", False, "1", "hub", "one committed event, numbered by `seq`"),
+    TopicSpec("status", "status/{client}", True, "1", "every client", "`online` / `offline` (last will)"),
+    TopicSpec("up_event", "up/event", False, "1", "hub",
+              "one committed event for the county (`--uplink`): the event as on `event/<type>` plus `hall`"),
+    TopicSpec("up_summary", "up/summary", True, "1", "hub",
+              "the hall at a glance for the county (`--uplink`): windows open, waiting, waits, paused windows, alerts, "
+              "the day's 好差评 counts"),
+    TopicSpec("down_ack", "down/ack", False, "1", "the county supervisor",
+              '`{"v": 1, "upto": seq}`: every event up to `seq` is stored'),
+    TopicSpec("down_resend", "down/resend", False, "1", "the county supervisor",
+              '`{"v": 1, "from": seq}`: the county misses `seq`; send again from there'),
 )
 
 
+def topic_spec(name: str) -> TopicSpec:
+    """The row of ``TOPICS`` called ``name`` (read at every call: the table is the one source)."""
+    for spec in TOPICS:
+        if spec.name == name:
+            return spec
+    raise KeyError(f"no topic {name!r}")
+
+
+class _Wildcard(dict):
+    def __missing__(self, key):
+        return "+"
+
+
+
 class Topics:
-    """The topic names of one hall. ``+`` (the default argument) gives a subscription filter."""
+    """The topic names of one hall, written from ``TOPICS``. ``+`` (the default argument)
+    gives a subscription filter."""
 
     def __init__(self, hall_id: str):
         if not hall_id or any(c in hall_id for c in "/+#"):
@@ -91,33 +112,46 @@ class Topics:
         self.hall = hall_id
         self.root = f"{ROOT}/{hall_id}"
 
+    def topic(self, name: str, **levels: str) -> str:
+        """``yc/<hall>/`` and the pattern of the ``TOPICS`` row ``name``, its levels filled in
+        (a level not given is ``+``)."""
+        return f"{self.root}/" + topic_spec(name).pattern.format_map(_Wildcard(levels))
+
     def request(self, device: str = "+") -> str:
-        return f"{self.root}/request/{device}"
+        return self.topic("request", device=device)
 
     def reply(self, device: str = "+") -> str:
-        return f"{self.root}/reply/{device}"
+        return self.topic("reply", device=device)
 
     def hall_state(self) -> str:
-        return f"{self.root}/state/hall"
+        return self.topic("hall")
 
     def board(self) -> str:
-        return f"{self.root}/state/board"
+        return self.topic("board")
 
     def service(self, code: str = "+") -> str:
-        return f"{self.root}/state/service/{code}"
+        return self.topic("service", code=code)
 
     def window(self, window_id: str = "+") -> str:
-        return f"{self.root}/state/window/{window_id}"
+        return self.topic("window", id=window_id)
 
     def state(self) -> str:
-        """Every retained state topic (a terminal subscribes to this to see the present)."""
-        return f"{self.root}/state/#"
+        """Every retained state topic of the hub (a terminal subscribes to this to see the
+        present): the first level the hub's retained topics share, and ``#``."""
+        first = {topic_spec(n).pattern.split("/")[0] for n in ("hall", "board", "service", "window")}
+        if len(first) != 1:
+            raise ValueError(f"the retained state topics must share their first level, not {sorted(first)}")
+        return f"{self.root}/{first.pop()}/#"
 
     def event(self, type_: str = "+") -> str:
-        return f"{self.root}/event/{type_}"
+        return self.topic("event", type=type_)
 
     def status(self, client: str = "+") -> str:
-        return f"{self.root}/status/{client}"
+        return self.topic("status", client=client)
+
+    def hub_client_id(self) -> str:
+        """The hub's MQTT client id (one hub per hall: a second one takes the session over)."""
+        return f"{ROOT}-{self.hall}-{HUB_CLIENT}"
 
     def up(self) -> str:
         return f"{self.root}/up/"
@@ -125,8 +159,22 @@ class Topics:
     def down(self) -> str:
         return f"{self.root}/down/"
 
-    def _last_level(self, topic: str, kind: str) -> str | None:
-        prefix = f"{self.root}/{kind}/"
+    def up_event(self) -> str:
+        return self.topic("up_event")
+
+    def up_summary(self) -> str:
+        return self.topic("up_summary")
+
+    def down_ack(self) -> str:
+        return self.topic("down_ack")
+
+    def down_resend(self) -> str:
+        return self.topic("down_resend")
+
+    def _last_level(self, topic: str, name: str) -> str | None:
+        """The one level ``topic`` fills in the ``TOPICS`` row ``name``, or None."""
+        pattern = topic_spec(name).pattern
+        prefix = f"{self.root}/" + pattern[:pattern.index("{")]
         if topic.startswith(prefix) and "/" not in topic[len(prefix):] and topic != prefix:
             return topic[len(prefix):]
         return None
@@ -276,6 +324,8 @@ def check_fields(spec: tuple[Field, ...], fields: dict, prefix: str = "") -> tup
         if not kind.accepts(value):
             return ("wrong_type", {"field": prefix + name, "expected": kind.expected_en,
                                    "expected_zh": kind.expected_zh})
+        if f.choices and value not in f.choices and f.refusal:
+            return (f.refusal, {})
         if f.choices and value not in f.choices:
             listed = ", ".join(map(str, f.choices))
             return ("wrong_type", {"field": prefix + name, "expected": f"one of {listed}",
@@ -286,7 +336,7 @@ def check_fields(spec: tuple[Field, ...], fields: dict, prefix: str = "") -> tup
                 return inner
     for f in spec:
         if f.required and not f.from_device and f.name not in fields:
-            return ("missing_field", {"field": prefix + f.name})
+            return (f.refusal, {}) if f.refusal else ("missing_field", {"field": prefix + f.name})
     return None
 
 

@@ -7,15 +7,15 @@ docs/mqtt-api.md is the prose for people.
 """
 from __future__ import annotations
 
+import re
 import sys
 
 import yaml
 
-from hall.protocol import EVENT_TYPES, MAX_PAYLOAD, TRANSACTION_MAX, V
+from hall import protocol
+from hall.protocol import EVENT_KEYS, EVENT_TYPES, MAX_PAYLOAD, ROOT, TRANSACTION_MAX, V
 from hall.protocol_errors import ERROR_CODES
 from hall.protocol_verbs import TEXT_MAX, VERBS, Field, Verb
-
-EVENT_KEYS = ("v", "seq", "type", "at", "ts", "day", "ticket", "service", "window", "staff", "data")
 
 _KIND_SCHEMAS = {
     "text": {"type": "string", "minLength": 1, "maxLength": TEXT_MAX},
@@ -30,6 +30,8 @@ def field_schema(f: Field) -> dict:
     schema = {**_KIND_SCHEMAS[f.kind], "description": f.doc}
     if f.choices:
         schema["enum"] = list(f.choices)
+    if f.refusal:  # the error code of a value not in the enum, or of the field left out
+        schema["x-refused-with"] = f.refusal
     if f.parts:
         schema["properties"] = {p.name: field_schema(p) for p in f.parts}
         schema["additionalProperties"] = False
@@ -50,17 +52,48 @@ def request_schema(verb: Verb) -> dict:
     }
 
 
-def _channel(description: str, direction: str, message: dict, **params: str) -> dict:
-    channel = {"description": description, direction: {"message": message}}
-    if params:
-        channel["parameters"] = {name: {"description": text} for name, text in params.items()}
-    return channel
+_PARAMETERS = {
+    "hall": "the hall's id ([hall] id of the hall file)",
+    "device": "the device id ([[device]] id of the hall file)",
+    "code": "a service code", "id": "a window id", "type": "the event type", "client": "a device id, or hub",
+}
+
+
+def _message(topic: str) -> dict:
+    """The message of each row of ``hall.protocol.TOPICS``."""
+    state = {"payload": {"type": "object", "required": ["v", "seq"]}}
+    return {
+        "request": {"oneOf": [{"$ref": f"#/components/messages/{name}"} for name in VERBS]},
+        "reply": {"$ref": "#/components/messages/reply"},
+        "hall": state, "board": state, "service": state, "window": state,
+        "event": {"$ref": "#/components/messages/event"},
+        "status": {"$ref": "#/components/messages/status"},
+        "up_event": {"$ref": "#/components/messages/event"},
+        "up_summary": {"payload": {"type": "object", "required": ["v", "hall", "at", "waiting"]}},
+        "down_ack": {"payload": {"type": "object", "required": ["v", "upto"],
+                                 "properties": {"upto": {"type": "integer", "minimum": 0}}}},
+        "down_resend": {"payload": {"type": "object", "required": ["v", "from"],
+                                    "properties": {"from": {"type": "integer", "minimum": 1}}}},
+    }[topic]
+
+
+def channels() -> dict:
+    """One channel per row of ``hall.protocol.TOPICS``, seen from a device: it publishes what
+    it sends (requests, its status), and subscribes to what the hub publishes."""
+    out = {}
+    for spec in protocol.TOPICS:
+        address = f"{ROOT}/{{hall}}/{spec.pattern}"
+        doc = spec.doc.replace("`", "")
+        description = f"{doc[0].upper()}{doc[1:]}. {'Retained' if spec.retained else 'Not retained'}, " \
+                      f"QoS {spec.qos.replace('|', ' or ')}, published by {spec.publisher}."
+        direction = "subscribe" if spec.publisher == "hub" else "publish"
+        out[address] = {"description": description, direction: {"message": _message(spec.name)},
+                        "parameters": {name: {"description": _PARAMETERS[name]}
+                                       for name in re.findall(r"\{(\w+)\}", address)}}
+    return out
 
 
 def document() -> dict:
-    hall = "the hall's id ([hall] id of the hall file)"
-    device = "the device id ([[device]] id of the hall file)"
-    state = {"payload": {"type": "object", "required": ["v", "seq"]}}
     return {
         "asyncapi": "2.6.0",
         "info": {"title": "Yichuang hall hub (一窗)", "version": str(V),
@@ -69,25 +102,7 @@ def document() -> dict:
         "defaultContentType": "application/json",
         "servers": {"hall": {"url": "{host}:1883", "protocol": "mqtt", "protocolVersion": "3.1.1",
                              "variables": {"host": {"default": "127.0.0.1"}}}},
-        "channels": {
-            "yc/{hall}/request/{device}": _channel(
-                "A request to the hub, answered on reply_to.", "publish",
-                {"oneOf": [{"$ref": f"#/components/messages/{name}"} for name in VERBS]}, hall=hall, device=device),
-            "yc/{hall}/reply/{device}": _channel(
-                "The hub's reply.", "subscribe", {"$ref": "#/components/messages/reply"}, hall=hall, device=device),
-            "yc/{hall}/state/hall": _channel("Retained: the hall.", "subscribe", state, hall=hall),
-            "yc/{hall}/state/board": _channel("Retained: the last calls.", "subscribe", state, hall=hall),
-            "yc/{hall}/state/service/{code}": _channel("Retained: one service.", "subscribe", state, hall=hall,
-                                                       code="a service code"),
-            "yc/{hall}/state/window/{id}": _channel("Retained: one window.", "subscribe", state, hall=hall,
-                                                    id="a window id"),
-            "yc/{hall}/event/{type}": _channel("One committed event.", "subscribe",
-                                               {"$ref": "#/components/messages/event"}, hall=hall,
-                                               type="the event type"),
-            "yc/{hall}/status/{client}": _channel(
-                "Retained availability with a last will; publish your own, read the hub's.", "publish",
-                {"$ref": "#/components/messages/status"}, hall=hall, client="a device id, or hub"),
-        },
+        "channels": channels(),
         "components": {"messages": {
             **{name: {"name": name, "summary": verb.doc, "payload": request_schema(verb)}
                for name, verb in VERBS.items()},

@@ -10,6 +10,8 @@ tell how fresh a state message is compared with the events it has seen.
 """
 from __future__ import annotations
 
+import weakref
+
 from hall import queueing
 from hall.clock import HallCalendar
 from hall.config import HallConfig
@@ -19,14 +21,46 @@ from hall.state import HallState
 BOARD_CALLS = 10  # how many recent calls the board shows
 
 
-def service_states(config: HallConfig, state: HallState) -> dict[str, dict]:
-    """state/service/<code> for every service: line length, estimated wait, open or closed."""
+def service_states(config: HallConfig, state: HallState, now: float | None = None) -> dict[str, dict]:
+    """state/service/<code> for every service: line length, the wait an ordinary ticket taken
+    ``now`` is told (the same figure the ticket's reply gives), open or closed."""
     out = {}
-    for code, summary in queueing.service_summary(config, state).items():
+    pools = ticket_pools(state)
+    for code, summary in queueing.service_summary(config, state, now).items():
         svc = config.services[code]
         out[code] = {"v": V, "service": code, "name": svc.name, "name_en": svc.name_en, "prefix": svc.prefix,
-                     **summary}
+                     **summary, **pools.get(code, {"held": [], "missed": []})}
     return out
+
+
+def ticket_pools(state: HallState) -> dict[str, dict[str, list[str]]]:
+    """Per service, the numbers held (挂起) and missed (过号), in line order: what a caller
+    may call from the hold pool or return (回呼). Numbers only, never a person."""
+    pools: dict[str, dict[str, list[str]]] = {}
+    for t in sorted(state.tickets.values(), key=lambda t: (t.queue_key, t.number)):
+        if t.status in ("held", "missed"):
+            pools.setdefault(t.service, {"held": [], "missed": []})[t.status].append(t.number)
+    return pools
+
+
+_staff_days: dict = {"state": None, "key": None, "days": {}}  # one pass over the tickets per change
+
+
+def staff_day(state: HallState, staff: str | None) -> dict | None:
+    """The clerk's day so far: tickets finished and the mean handling time (minutes)."""
+    if staff is None:
+        return None
+    key = (state.day, state.seq)  # every change to the tickets is an event: seq moves
+    cached = _staff_days["state"]
+    if cached is None or cached() is not state or _staff_days["key"] != key:
+        days: dict[str, list[float]] = {}
+        for t in state.tickets.values():
+            began = t.started_at if t.started_at is not None else t.called_at
+            if t.status == "finished" and t.staff and t.finished_at is not None and began is not None:
+                days.setdefault(t.staff, []).append(t.finished_at - began)
+        _staff_days.update(state=weakref.ref(state), key=key, days=days)
+    times = _staff_days["days"].get(staff, [])
+    return {"served": len(times), "handling_mean_min": round(sum(times) / len(times) / 60.0, 1) if times else None}
 
 
 def window_state(config: HallConfig, state: HallState, calendar: HallCalendar, window_id: str) -> dict:
@@ -42,7 +76,12 @@ def window_state(config: HallConfig, state: HallState, calendar: HallCalendar, w
         "ticket": {
             "number": ticket.number, "service": ticket.service,
             "service_name": config.services[ticket.service].name, "status": ticket.status,
+            "priority": ticket.priority, "issued_at": calendar.iso(ticket.issued_at),
+            "called_at": calendar.iso(ticket.called_at) if ticket.called_at is not None else None,
+            "started_at": calendar.iso(ticket.started_at) if ticket.started_at is not None else None,
+            "transfers": ticket.transfers, "return_window": ticket.return_window,
         } if ticket else None,
+        "staff_day": staff_day(state, ws.staff),
     }
 
 

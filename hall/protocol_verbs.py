@@ -17,8 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hall.engine import CHANNELS
-from hall.messages import OUTCOMES
+from hall.protocol_words import CHANNELS, OUTCOMES
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TEXT_MAX = 200
@@ -59,7 +58,9 @@ KINDS = {
 class Field:
     """One field of a request.
 
-    ``choices``: the only values allowed. ``manager_values``: values only a manager may give
+    ``choices``: the only values allowed. ``refusal``: the hall's own code (``hall.messages``)
+    for a value not among the choices or a required field left out, where it has one; else
+    ``wrong_type`` and ``missing_field`` answer. ``manager_values: values only a manager may give
     (a kiosk may not issue through the staff channel or grant the green channel).
     ``from_device``: a window-bound device may leave it out; the hub fills in its window.
     ``parts``: the fields of an object-valued field.
@@ -73,6 +74,7 @@ class Field:
     manager_values: tuple = ()
     from_device: bool = False
     parts: tuple["Field", ...] = ()
+    refusal: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,8 @@ VERBS: dict[str, Verb] = {v.name: v for v in (
                  Field("staff", "text", True, "staff number"), Field("takeover", "bool", False, "AB岗 take over")),
     _window_verb("staff_logout", "退出 staff sign out; the window closes", _REASON),
     _window_verb("close", "关闭窗口 the same as staff_logout", _REASON),
-    _window_verb("pause", "暂停 pause the window", Field("reason", "text", True, "why (shown on the window screen)")),
+    _window_verb("pause", "暂停 pause the window",
+                 Field("reason", "text", True, "why (shown on the window screen)", refusal="reason_required")),
     _window_verb("resume", "恢复 resume a paused window"),
     _window_verb("call_next", "顺呼 call the next ticket"),
     _window_verb("call_number", "特呼 call a given waiting or held ticket", _NUMBER),
@@ -160,7 +163,8 @@ VERBS: dict[str, Verb] = {v.name: v for v in (
                  Field("to_window", "text", False, "window id (give this or to_service)"),
                  Field("return_after", "bool", False, "come back to this window afterwards")),
     _window_verb("finish", "办结 finish with an outcome",
-                 Field("outcome", "text", False, "default completed", choices=tuple(OUTCOMES)),
+                 Field("outcome", "text", False, "default completed", choices=tuple(OUTCOMES),
+                       refusal="unknown_outcome"),
                  Field("reason", "text", False, "required when the outcome is rejected")),
     Verb("open_service", (_SERVICE,), MANAGER, "开放取号 open a service's line"),
     Verb("close_service", (_SERVICE, _REASON), MANAGER, "暂停取号 close a service's line"),

@@ -17,8 +17,9 @@ from typing import IO, Iterable
 
 from hall import untrusted
 from hall.config import ConfigError, load_hall
-from hall.messages import refuse
+from hall.messages import bad_request
 from hall.protocol_errors import error_body
+from hall.protocol_words import V
 from hall.store import HallStore
 
 log = logging.getLogger("yichuang.replay")
@@ -54,7 +55,7 @@ def _one(store: HallStore, n: int, line: str) -> tuple[dict, list]:
         now = store.engine.calendar.epoch(command["at"]) if "at" in command else None
     except (ValueError, TypeError) as exc:
         detail = f"line {n}: {exc}".encode("utf-8", "replace").decode("utf-8")
-        return _error(refuse("bad_request", detail=detail).as_error()), []
+        return _error(bad_request(detail, f"第{n}行不是有效的命令").as_error()), []
     command = {k: v for k, v in command.items() if k != "at"}
     try:
         return store.apply(command, now, source="replay")
@@ -64,7 +65,7 @@ def _one(store: HallStore, n: int, line: str) -> tuple[dict, list]:
 
 
 def _error(error: dict) -> dict:
-    return {"v": 1, "status": "error", "transaction": None, "error": error}
+    return {"v": V, "status": "error", "transaction": None, "error": error}
 
 
 def main(argv: list[str]) -> int:

@@ -24,6 +24,7 @@ from hall.config import HallConfig
 from hall.engine import Engine, Outcome, check_types
 from hall.messages import Refusal
 from hall.migrations import MIGRATIONS
+from hall.protocol_words import V
 from hall.state import TICKET_FIELDS, WINDOW_FIELDS, HallState, Ticket, WindowState
 
 SYNCHRONOUS_FULL = 2
@@ -175,6 +176,24 @@ class HallStore:
         with self.db.atomic():
             self.db.execute("UPDATE events SET published = 1 WHERE published = 0 AND seq <= ?", [upto_seq])
 
+    def uploaded_upto(self) -> int:
+        """The last seq before the first event the county has not acknowledged."""
+        row = self.db.execute("SELECT MIN(seq) FROM events WHERE uploaded = 0").fetchone()
+        return (row[0] - 1) if row and row[0] is not None else self.state.seq
+
+    def mark_uploaded(self, upto_seq: int, after: int = 0) -> None:
+        """The county has stored every event up to ``upto_seq`` (its end-to-end acknowledgement);
+        ``after``: the last one already marked, so the update walks only the new range."""
+        with self.db.atomic():
+            self.db.execute("UPDATE events SET uploaded = 1 WHERE seq > ? AND seq <= ? AND uploaded = 0",
+                            [after, upto_seq])
+
+    def rating_counts(self, day: str) -> dict[int, int]:
+        """好差评 of one hall day: stars -> how many ``ticket_rated`` events gave them."""
+        rows = self.db.execute("SELECT json_extract(data, '$.stars'), COUNT(*) FROM events "
+                               "WHERE day = ? AND type = 'ticket_rated' GROUP BY 1", [day]).fetchall()
+        return {int(stars): n for stars, n in rows if isinstance(stars, int)}
+
     def recent_events(self, day: str, types: tuple[str, ...], limit: int) -> list[dict]:
         """The newest events of some types on one hall day, newest first (the board's last calls)."""
         marks = ", ".join("?" for _ in types)
@@ -224,7 +243,7 @@ def _event_row(e: dict) -> tuple:
 
 def _event_from_row(r: dict) -> dict:
     return {
-        "v": 1, "seq": r["seq"], "type": r["type"], "at": r["at"], "ts": r["ts"], "day": r["day"],
+        "v": V, "seq": r["seq"], "type": r["type"], "at": r["at"], "ts": r["ts"], "day": r["day"],
         "ticket": r["ticket"], "service": r["service"], "window": r["window"], "staff": r["staff"],
         "data": json.loads(r["data"]),
     }

@@ -1,6 +1,7 @@
 """What a reply says about a ticket or a window (the data part of an ok reply)."""
 from __future__ import annotations
 
+from hall.queueing import wait_minutes
 from hall.state import Ticket, WindowState
 
 
@@ -10,7 +11,7 @@ def ticket_view(ctx: Context, t: Ticket) -> dict:
         "ticket": t.number, "id": t.id, "service": t.service, "service_name": svc.name,
         "service_name_en": svc.name_en, "status": t.status, "priority": t.priority,
         "people_ahead": t.people_ahead,
-        "estimated_wait_min": None if t.estimated_wait is None else round(t.estimated_wait / 60.0, 1),
+        "estimated_wait_min": wait_minutes(t.estimated_wait),
         "issued_at": ctx.calendar.iso(t.issued_at), "window": t.window, "pinned_window": t.pinned_window,
         "token": t.token,
     }

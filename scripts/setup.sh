@@ -15,6 +15,7 @@ SYSTEM_PACKAGES=(
   zbar-tools                             # reads printed QR codes back in tests
   chromium chromium-driver               # headless browser tests
   cage                                   # kiosk compositor: one fullscreen app at boot, no desktop
+  postgresql                             # the county supervisor's database (tests start their own cluster)
   gcc
 )
 
@@ -39,7 +40,7 @@ fi
 stamp=.venv/.yichuang-installed
 if [ ! -f "$stamp" ] || [ setup.py -nt "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip >/dev/null
-  .venv/bin/pip install -q -e '.[apps,card,sim,test,web]'
+  .venv/bin/pip install -q -e '.[apps,card,sim,test,web,county]'
   touch "$stamp"
 fi
 # Apache ECharts for the hall's web dashboard, served from the hall itself (no internet at run

@@ -128,6 +128,18 @@ class KeypadBus:
     def window(self, address: int | None):
         return self.windows.get(address)
 
+    def last_seq(self, address: int) -> int:
+        """The sequence number of the last key taken from ``address`` (acknowledged on its next poll)."""
+        return self._last_seq.get(address, 0)
+
+    def resume(self, seqs: dict[int, int]) -> None:
+        """Start from the last key each keypad sent before this process began (a bridge that
+        restarts reads them from its journal): the first poll acknowledges it, and if the
+        keypad sends it again it is recognised and dropped, never taken twice."""
+        for address, seq in seqs.items():
+            if address in self._last_seq and 0 <= seq <= 255:
+                self._last_seq[address] = seq
+
     def events(self, stop: threading.Event) -> Iterator[KeyPress | KeypadState]:
         while not stop.is_set():
             yield from self.poll_round()

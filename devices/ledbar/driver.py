@@ -88,6 +88,7 @@ class LedBars:
                     self.wanted[bar] = codec.apply(self.wanted[bar], frame)[0]
                 return self._broadcast(frame_bytes)
             self.wanted[address] = codec.apply(self.wanted.get(address, BarState()), frame)[0]
+            self._ensure()  # a port opened just now may face bars that were reset: restore them whole
             if address in self._stale:
                 return self._restore(address)  # BRIGHTNESS + TEXT carry the whole state
             return self._check(address, self._request(address, frame_bytes))

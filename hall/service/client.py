@@ -13,6 +13,8 @@ import threading
 import time
 import uuid
 
+from paho.mqtt.client import topic_matches_sub
+
 from hall.protocol import V, Topics, encode
 from hall.service.bus import Bus, parse_broker_url
 
@@ -26,7 +28,8 @@ class HallClient:
                  watch_events: bool = False, client_id: str | None = None):
         self.topics = Topics(hall_id)
         self.device = device
-        subs = [self.topics.reply(device) + "/#"]  # the reply topic and any below it
+        self._replies = self.topics.reply(device) + "/#"  # the reply topic and any below it
+        subs = [self._replies]
         if watch_state:
             subs.append(self.topics.state())
         if watch_events:
@@ -118,11 +121,11 @@ class HallClient:
             return
         with self._cond:
             topic = message.topic
-            if topic.startswith(self.topics.reply(self.device)) and isinstance(body, dict):
+            if topic_matches_sub(self._replies, topic) and isinstance(body, dict):
                 self.replies.setdefault(str(body.get("transaction")), body)
                 self.received.append(body)
-            elif topic.startswith(self.topics.root + "/event/"):
+            elif topic_matches_sub(self.topics.event(), topic):
                 self.events.append(body)
-            elif topic.startswith(self.topics.root + "/state/"):
+            elif topic_matches_sub(self.topics.state(), topic):
                 self.state[topic] = body
             self._cond.notify_all()

@@ -42,6 +42,7 @@ from hall.service.inflight import InFlight, request_key
 from hall.service.outbox import Outbox
 from hall.service.retained import RetainedState
 from hall.service.sdnotify import Watchdog
+from hall.service.uplink import Uplink
 from hall.store import HallStore
 
 log = logging.getLogger("yichuang.hub")
@@ -51,16 +52,17 @@ CONFIRM = 0.5  # seconds between outbox confirmations (one SQLite write for many
 
 class Hub:
     def __init__(self, store: HallStore, broker: BrokerAddress, clock: Callable[[], float] = time.time,
-                 tick_seconds: float = 30.0):
+                 tick_seconds: float = 30.0, uplink: bool = False, uplink_stall: float = 30.0):
         self.store = store
         self.config = store.config
         self.clock = clock
         self.tick_seconds = tick_seconds
         self.topics = Topics(self.config.id)
         self.inbox: queue.Queue = queue.Queue()
-        self.bus = Bus(broker, f"yc-{self.config.id}-hub", self.topics.status(HUB_CLIENT),
+        self.bus = Bus(broker, self.topics.hub_client_id(), self.topics.status(HUB_CLIENT),
                        lambda kind, value: self.inbox.put((kind, value)),
-                       subscriptions=(self.topics.request(), self.topics.status()),
+                       subscriptions=(self.topics.request(), self.topics.status(),
+                                      *((self.topics.down() + "#",) if uplink else ())),
                        persistent=True, manual_ack=True)
         self.outbox = Outbox(store, self._publish_event)
         self.retained = RetainedState(store, self.topics)
@@ -70,6 +72,8 @@ class Hub:
         self._dirty = True
         self._republish = True
         self.watchdog = Watchdog()
+        self.uplink = Uplink(store, self.topics, lambda t, p, r: self.bus.publish(t, p, retain=r),
+                             stall=uplink_stall) if uplink else None
 
     # ------------------------------------------------------------------ the loop
 
@@ -100,6 +104,10 @@ class Hub:
                 if now - last_confirm >= (CONFIRM if idle else 4 * CONFIRM):
                     self.outbox.confirm()
                     last_confirm = now
+                if self.uplink is not None and self.bus.connected:
+                    self.uplink.pump()
+                    if self.uplink.summary_due():
+                        self._publish_summary(False)
                 if now >= next_tick:
                     self._tick()
                     next_tick = now + self.tick_seconds
@@ -130,6 +138,9 @@ class Hub:
             log.warning("lost the broker (%s); reconnecting", value)
 
     def _on_message(self, topic: str, payload: bytes, retained: bool) -> None:
+        if self.uplink is not None and topic.startswith(self.topics.down()):
+            self.uplink.on_down(topic, payload)
+            return
         device = self.topics.device_of_request(topic)
         if device is not None:
             self._on_request(device, request_key(topic, payload), payload)
@@ -243,6 +254,12 @@ class Hub:
         force, self._republish, self._dirty = self._republish, False, False
         for topic, message in self.retained.changes(self.clock(), force=force):
             self.bus.publish(topic, encode(message), retain=True)
+        if self.uplink is not None:
+            self._publish_summary(force)
+
+    def _publish_summary(self, force: bool) -> None:
+        now = self.clock()
+        self.uplink.publish_summary(self.retained.messages(now), self.store.engine.calendar.iso(now), force)
 
 
 def _shown(client: str) -> str:

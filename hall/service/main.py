@@ -54,6 +54,10 @@ def parser(prog: str = "yichuang hub") -> argparse.ArgumentParser:
     p.add_argument("--password-file", help="read the broker password from this file (not the command line)")
     p.add_argument("--backup-dir", help="where the nightly backups are (default: backups/ beside the database); "
                    "named when the database fails its check at start")
+    p.add_argument("--uplink", action="store_true",
+                   help="send every committed event up to the county (the hall's broker bridges up/# and down/#)")
+    p.add_argument("--uplink-stall", type=float, default=30.0,
+                   help="seconds without the county's acknowledgement before sending again from it (default 30)")
     p.add_argument("--tick", type=float, default=30.0, help="seconds between day/tidal checks (default 30)")
     p.add_argument("--clock", metavar="ISO", help="TESTS/DEMOS ONLY: start the hub's clock at this local time")
     p.add_argument("--always-open", action="store_true", help="TESTS/DEMOS ONLY: open 00:00-24:00 every day")
@@ -72,7 +76,8 @@ def prepare(args: argparse.Namespace) -> tuple[HallConfig, HallStore, Hub]:
     clock = clock_from(args.clock, config)
     ensure_sound(Path(args.db), Path(args.backup_dir) if args.backup_dir else None)
     store = HallStore(args.db, config, clock=clock)
-    return config, store, Hub(store, broker, clock=clock, tick_seconds=args.tick)
+    return config, store, Hub(store, broker, clock=clock, tick_seconds=args.tick,
+                                 uplink=getattr(args, "uplink", False), uplink_stall=getattr(args, "uplink_stall", 30.0))
 
 
 def stop_on_signals(stop: threading.Event) -> None:

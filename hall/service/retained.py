@@ -43,7 +43,7 @@ class RetainedState:
         cfg, state, t = self.config, self.store.state, self.topics
         out = {t.hall_state(): shapes.hall_state(cfg, state, self.calendar, now),
                t.board(): shapes.board_state(state.day, self.calls)}
-        for code, message in shapes.service_states(cfg, state).items():
+        for code, message in shapes.service_states(cfg, state, now).items():
             out[t.service(code)] = message
         for wid in cfg.windows:
             out[t.window(wid)] = shapes.window_state(cfg, state, self.calendar, wid)

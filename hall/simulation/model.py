@@ -382,7 +382,7 @@ class _Day:
         """The line has fallen below the engine's own clearing level, after a minimum spell."""
         if self.now - k.opened_at < self.p.tidal_min_open_minutes * 60.0:
             return False
-        _, waiting, minutes = tidal.pressure(self.cfg, self.state, k.window.tidal)
+        _, waiting, minutes = tidal.pressure(self.cfg, self.state, k.window.tidal, self.now)
         return not tidal.over(k.window.tidal, waiting, minutes, self.cfg.rules.tidal_clear_ratio)
 
     def _tidal_idle(self, k: Clerk) -> None:

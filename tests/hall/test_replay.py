@@ -53,5 +53,6 @@ def test_bad_lines_get_error_replies_and_the_replay_goes_on(tmp_path):
     assert out.returncode == 0
     replies = [json.loads(x)["reply"] for x in out.stdout.splitlines() if x.startswith('{"reply"')]
     assert [r["status"] for r in replies] == ["error", "error", "error", "ok"]
-    assert replies[0]["error"]["code"] == "bad_request" and "line 1" in replies[0]["error"]["message"]
+    assert replies[0]["error"]["code"] == "bad_request" and "line 1" in replies[0]["error"]["message_en"]
+    assert "第1行" in replies[0]["error"]["message"]
     assert replies[3]["data"]["ticket"] == "C001"

@@ -2,13 +2,17 @@
 then really does with the same state (no simulator involved)."""
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from pathlib import Path
 
 import pytest
 
-from hall import queueing
+from hall import protocol_state, queueing
 from hall.config import load_hall
 from hall.engine import Engine
+from hall.simulation.baselines import common_estimate
+from hall.simulation.model import Simulation
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,7 +55,7 @@ def test_other_services_ahead_at_the_same_windows_are_counted(desk):
     a = desk.issue("social_insurance")
     # Both windows hold an 8-minute household ticket: A001 is called when the first frees.
     assert a.people_ahead == 0
-    assert queueing.estimate_wait(desk.config, desk.state, "social_insurance", 0) == 180.0  # 6 min ÷ 2 windows
+    assert common_estimate(desk.config, desk.state, "social_insurance", 0) == 180.0  # the common formula: 6 min ÷ 2
     assert desk.predict(a) == 480.0
     desk.now += 480
     desk.ok("finish", window="1")
@@ -118,7 +122,7 @@ def test_with_no_window_staffed_it_falls_back_to_the_planned_windows():
     d = Desk()
     d.issue("social_insurance")
     t = d.issue("social_insurance")
-    assert d.predict(t) == queueing.estimate_wait(d.config, d.state, "social_insurance", 1) == 240.0
+    assert d.predict(t) == common_estimate(d.config, d.state, "social_insurance", 1) == 240.0  # 2 × 6 min ÷ 3 planned
 
 
 def test_tickets_still_to_come_that_rank_first_stretch_a_secondary_wait(desk):
@@ -138,3 +142,70 @@ def test_tickets_still_to_come_that_rank_first_stretch_a_secondary_wait(desk):
     # help arrives at 6 × 4 min per hour = 40 % of the desk's time and will keep going first:
     # C001 waits for H007 (4 min) stretched by 1 / (1 − 0.4)
     assert desk.predict(c) == 400.0
+
+
+def test_the_estimate_honours_the_priority_guard(desk):
+    desk.ok("staff_logout", window="2")
+    plain = desk.issue("household")
+    greens = [desk.issue("household", channel="staff", green=True) for _ in range(5)]
+    desk.now += queueing.RECENT + 1  # these arrivals are no longer "the last hour": no stretch
+    for g in greens[:2]:
+        assert desk.ok("call_next", window="1")["ticket"] == g.number
+        desk.now += 480  # household takes 8 minutes: the smoothed time stays 8
+        desk.ok("finish", window="1")
+    assert desk.config.rules.priority_guard == 3
+    # window 1 has called two green tickets in a row: one more, then the ordinary C001, then
+    # the rest (without the guard C001 would wait for all three: 24 minutes)
+    waits = {t.number: desk.predict(t) for t in (plain, *greens[2:])}
+    assert waits == {greens[2].number: 0.0, plain.number: 480.0, greens[3].number: 960.0,
+                     greens[4].number: 1440.0}
+    called = []
+    for _ in range(4):  # and the engine calls them in exactly that order
+        called.append(desk.ok("call_next", window="1")["ticket"])
+        desk.now += 480
+        desk.ok("finish", window="1")
+    assert called == sorted(waits, key=waits.get)
+
+
+def _issue_now(engine, state, code, now) -> dict:
+    """What a kiosk's ticket of ``code`` taken at ``now`` is told (on a copy of the state)."""
+    person = {"hash": "k-probe"} if engine.config.services[code].id_card_required else None
+    cmd = {"verb": "issue", "service": code, **({"person": person, "channel": "id_card"} if person else {})}
+    fork = dataclasses.replace(state, tickets=dict(state.tickets), counters=dict(state.counters),
+                               alerts=dict(state.alerts), dirty_tickets={}, dirty_windows=set())
+    return engine.handle(fork, cmd, now)  # issuing adds a ticket and a count, changes no other
+
+
+@pytest.mark.parametrize("hall", ["township", "county"])
+def test_the_service_state_tells_what_a_ticket_taken_at_that_instant_is_told(hall, request):
+    """Through a simulated day (busy, paused, transferred, green, tidal windows), every so
+    often: state/service/<code>'s estimated_wait_min for every service equals the
+    estimated_wait_min of a ticket of that service issued at the same instant, and a tidal
+    alert names the wait the service state shows."""
+    config, profile = request.getfixturevalue(hall)
+    sim = Simulation(config, profile, seed=3)
+    compared, busy, alerts = [], [], []
+    n, every = itertools.count(), 13 if hall == "township" else 151
+
+    def look(events):
+        for e in events:
+            if e["type"] == "tidal_alert":  # the tidal trigger watches the same figure
+                shown = protocol_state.service_states(config, sim.state, e["ts"])[e["service"]]
+                alerts.append((e["data"]["estimated_wait_min"], shown["estimated_wait_min"]))
+        if not events or next(n) % every:
+            return
+        now, state = events[-1]["ts"], sim.state
+        shown = protocol_state.service_states(config, state, now)
+        for code in config.services:
+            out = _issue_now(sim.engine, state, code, now)
+            if out.ok:  # refused outside hours, over quota, closed: nothing is told
+                compared.append((code, shown[code]["estimated_wait_min"], out.data["estimated_wait_min"]))
+        busy.append(any(ws.ticket for ws in state.windows.values()))
+
+    sim.listener = look
+    sim.run(1)
+    assert len(compared) > 60 and any(busy)
+    assert any(shown > 0 for _, shown, _ in compared)
+    assert [(c, s) for c, s, _ in compared] == [(c, told) for c, _, told in compared]
+    assert hall == "township" or alerts
+    assert [a for a, _ in alerts] == [shown for _, shown in alerts]

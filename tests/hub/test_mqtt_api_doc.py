@@ -49,8 +49,10 @@ def test_topics():
     wanted = {}
     for spec in protocol.TOPICS:
         pattern = "yc/<hall>/" + re.sub(r"\{(\w+)\}", r"<\1>", spec.pattern)
-        wanted[pattern] = ("yes" if spec.retained else "no", spec.qos.replace("|", " or "))
-    assert {k: (r[1], r[2]) for k, r in rows.items()} == wanted
+        publisher = "the device" if spec.publisher == "device" else ("the hub" if spec.publisher == "hub"
+                                                                      else spec.publisher)
+        wanted[pattern] = ("yes" if spec.retained else "no", spec.qos.replace("|", " or "), publisher, spec.doc)
+    assert {k: tuple(r[1:5]) for k, r in rows.items()} == wanted
     t = protocol.Topics("h")
     assert "`yc/<hall>/up/…`" in DOC and t.up() == "yc/h/up/" and t.down() == "yc/h/down/"
 
@@ -129,7 +131,7 @@ def test_example_messages_have_the_keys_the_hub_sends(township_state):
     assert set(example("error")) == set(protocol.reply_error("t", "queue_empty"))
     seq = {"seq"}
     assert set(example("state/hall")) == set(protocol_state.hall_state(TOWNSHIP, state, cal, now)) | seq
-    assert set(example("state/service")) == set(protocol_state.service_states(TOWNSHIP, state)["household"]) | seq
+    assert set(example("state/service")) == set(protocol_state.service_states(TOWNSHIP, state, now)["household"]) | seq
     window = protocol_state.window_state(TOWNSHIP, state, cal, "2")
     assert set(example("state/window")) == set(window) | seq
     assert set(example("state/window")["staff"]) == set(window["staff"])
@@ -159,3 +161,94 @@ def test_the_asyncapi_document_is_written_from_the_protocol(township_state):
 
     assert (ROOT / "docs" / "asyncapi.yaml").read_text() == render()
     assert set(EVENT_KEYS) == set(township_state[3].events[-1])
+
+
+def documented_data_keys() -> dict[str, set[str]]:
+    """type → the keys of `data` the events table lists (values in parentheses are not keys)."""
+    out = {}
+    for row in table("type"):
+        cell = re.sub(r"\([^)]*\)", "", row[2])
+        out[ticks(row[0])[0]] = set(ticks(cell))
+    return out
+
+
+def every_event_type() -> list[dict]:
+    """A township day that causes every event type but the tidal ones, and a county morning for those."""
+    events = []
+
+    def run(config, steps, start="2025-03-04T10:00:00"):
+        engine = Engine(config)
+        state = engine.new_state()
+        t = HallCalendar(config).epoch(start)
+        for step in steps:
+            cmd = step(state) if callable(step) else step
+            t += cmd.pop("after", 1)
+            outcome = engine.handle(state, cmd, t)
+            assert outcome.ok, (cmd, outcome.error)
+            events.extend(outcome.events)
+        return state
+
+    w1, w2 = {"window": "1"}, {"window": "2"}
+    run(TOWNSHIP, [
+        {"verb": "issue", "service": "household"},
+        {"verb": "staff_login", "staff": "0101", **w1},
+        {"verb": "staff_login", "staff": "0102", "takeover": True, **w1},
+        {"verb": "call_next", **w1}, {"verb": "recall", **w1}, {"verb": "start", **w1}, {"verb": "finish", **w1},
+        {"verb": "issue", "service": "household"}, {"verb": "call_next", **w1}, {"verb": "no_show", **w1},
+        {"verb": "return_missed", "number": "C002"}, {"verb": "call_number", "number": "C002", **w1},
+        {"verb": "hold", "reason": "取材料", **w1}, {"verb": "call_number", "number": "C002", **w1},
+        {"verb": "transfer", "to_window": "2", "return_after": True, **w1},
+        {"verb": "staff_login", "staff": "0101", **w2}, {"verb": "call_next", **w2}, {"verb": "finish", **w2},
+        {"verb": "issue", "service": "household"}, {"verb": "cancel", "number": "C003"},
+        {"verb": "pause", "reason": "接电话", **w2}, {"verb": "resume", **w2},
+        {"verb": "close_service", "service": "help"}, {"verb": "open_service", "service": "help"},
+        {"verb": "staff_logout", **w2}, {"verb": "issue", "service": "household"},
+        {"verb": "tick", "after": 86400},
+    ])
+    county = load_hall(ROOT / "config" / "halls" / "county.toml")
+    tidal = next(w for w in county.windows.values() if w.tidal is not None)
+    staff = next(s.number for s in county.staff.values() if s.may_work_at(tidal.id))
+    run(county, [{"verb": "issue", "service": tidal.tidal.services[0], "person": {"hash": f"h{i}"}}
+                 for i in range(tidal.tidal.waiting_over or 20)]
+        + [{"verb": "staff_login", "window": tidal.id, "staff": staff}])
+    return events
+
+
+def test_every_event_carries_what_the_table_says():
+    """Each type's `data` has exactly the keys the events table lists (tidal_alert's `service`
+    is at the top level, like every event's)."""
+    documented = documented_data_keys()
+    events = every_event_type()
+    assert {e["type"] for e in events} == set(protocol.EVENT_TYPES) == set(documented)
+    for e in events:
+        assert set(e["data"]) == documented[e["type"]], e
+        assert set(e) == set(protocol.EVENT_KEYS)
+    alert = next(e for e in events if e["type"] == "tidal_alert")
+    assert alert["service"] and alert["window"] and "service" not in alert["data"]
+
+
+def test_the_reply_data_examples_are_what_the_engine_answers():
+    """The documented `data` of each shape, against the engine at the same moments
+    (the token is drawn at random: only its presence is compared)."""
+    engine = Engine(TOWNSHIP)
+    state = engine.new_state()
+    t0 = HallCalendar(TOWNSHIP).epoch("2025-03-04T10:00:00")
+    answers = {}
+    for i, cmd in enumerate([{"verb": "issue", "service": "household"},
+                             {"verb": "staff_login", "window": "1", "staff": "0101"},
+                             {"verb": "call_next", "window": "1"},
+                             {"verb": "close_service", "service": "help"}, {"verb": "tick"}]):
+        outcome = engine.handle(state, cmd, t0 + i, token="q3Vb8kPz1XwY7sLmN0aR2c")
+        answers[cmd["verb"]] = outcome.data
+    assert example("data/ticket") == answers["call_next"]
+    assert example("data/window") == answers["staff_login"]
+    assert example("data/service") == answers["close_service"]
+    assert example("data/day") == answers["tick"]
+
+
+def test_the_reply_table_gives_every_verb_one_shape():
+    rows = {shape: ticks(r[0]) for r in table("verbs") for shape in ticks(r[1])[:1]}
+    assert sorted(v for verbs in rows.values() for v in verbs) == sorted(VERBS)
+    assert set(rows) == {"ticket", "window", "service", "day"}
+    for shape in rows:
+        example(f"data/{shape}")
