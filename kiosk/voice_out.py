@@ -10,9 +10,10 @@ log = logging.getLogger("yichuang.kiosk.voice")
 
 
 def speaker():
-    """A callable taking a ``kiosk.effects.Speak``. The pack is made ready on a thread of its
-    own (generating missing clips takes seconds the first time), so the kiosk starts at once."""
-    state: dict = {"voice": None}
+    """A callable taking a ``kiosk.effects.Speak``. The pack is opened at the first prompt
+    (elderly mode), on a thread of its own: generating missing clips takes seconds the first
+    time, so that prompt goes to the log and the next ones are spoken."""
+    state: dict = {"voice": None, "started": False}
 
     def start() -> None:
         try:
@@ -28,9 +29,10 @@ def speaker():
         except Exception as err:  # noqa: BLE001 - no sound card, no espeak-ng: the kiosk still serves
             log.warning("voice: no spoken prompts (%s); they go to the log", err)
 
-    threading.Thread(target=start, name="kiosk-voice", daemon=True).start()
-
     def speak(effect) -> None:
+        if not state["started"]:
+            state["started"] = True
+            threading.Thread(target=start, name="kiosk-voice", daemon=True).start()
         voice = state["voice"]
         if voice is not None:
             try:

@@ -107,14 +107,17 @@ def _header(view: View, theme: Theme, press) -> Widget:
     name.bind(size=lambda w, s: setattr(w, "text_size", s))
     name.bind(on_release=lambda *_: press("corner")())  # the manager's gesture: five taps here
     top.add_widget(name)
-    clock = label(f"{h.date_text}  {h.time_text}", theme.small, theme.header_text, halign="right",
-                  size_hint_x=0.55)
+    when = h.time_text if view.elderly else f"{h.date_text}  {h.time_text}"  # large type: the date goes below
+    clock = label(when, theme.small, theme.header_text, halign="right", size_hint_x=0.3 if view.elderly else 0.55)
     top.add_widget(clock)
     bar.add_widget(top)
     bottom = BoxLayout(spacing=theme.gap, size_hint_y=None, height=theme.small * 2)
     mark = "●" if h.online else "○"
-    hours = "" if view.elderly else f" · {h.hours_text}"  # large type: what matters, whole
-    status = Label(text=f"{mark} {h.open_text}{hours}", font_size=theme.small * 0.9,
+    if view.elderly:  # large type: what matters, whole
+        text = f"{mark} {h.open_text} · {h.date_text}"
+    else:
+        text = f"{mark} {h.open_text} · {h.hours_text}"
+    status = Label(text=text, font_size=theme.small * 0.9,
                    color=rgba(theme.header_text), halign="left", valign="middle", shorten=True,
                    shorten_from="right")
     status.bind(size=lambda w, s: setattr(w, "text_size", s))

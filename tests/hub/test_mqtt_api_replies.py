@@ -17,7 +17,7 @@ from .mqtt_cli import Recorder
 from .test_mqtt_api_doc import DOC, example, table, ticks
 
 MANAGER = '\n[[device]]\nid = "manager-1"\nrole = "manager"\n'
-VOLATILE = ("issued_at", "token", "since", "seq")  # when it happened, a random token, how many events
+VOLATILE = ("issued_at", "called_at", "started_at", "token", "since", "seq")  # when it happened, a random token, how many events
 
 
 def shapes() -> dict[str, str]:

@@ -461,3 +461,19 @@ def test_a_social_security_card_is_a_person_like_an_id_card(flow):
     assert v.greeting == "李*英，您好" and v.green
     issue = take_ticket(flow)
     assert issue.fields["person"] == {"hash": "kh-" + "a" * 64, "masked": "3701**********0045", "birth": "1950-01-02"}
+
+
+def test_every_clip_the_kiosk_speaks_is_in_the_halls_voice_pack(monkeypatch):
+    """Elderly prompts play from the announcer's pack (display.voice): the kiosk's sentences
+    join its list, and every clip a prompt names is one the pack generates."""
+    from display.voice import PROMPTS
+    from display.voice.texts import vocabulary
+    from kiosk import voice
+
+    for name, texts in voice.PROMPTS.items():
+        monkeypatch.setitem(PROMPTS, name, texts)
+    names = {clip.name for clip in vocabulary()}
+    for lang in ("zh", "en"):
+        speech = voice.prompt(lang, *voice.PROMPTS, "#A012", "#HZ99")
+        missing = [c for c in speech.clips if c not in names]
+        assert missing == [], missing
