@@ -242,7 +242,12 @@ def main(argv: list[str]) -> int:
                 timer.cancel()
             for app in apps:
                 app.terminate()
-                app.wait(10)
+            for app in apps:
+                try:
+                    app.wait(10)
+                except subprocess.TimeoutExpired:  # e.g. the voice still saying its last call
+                    app.kill()
+                    app.wait()
             store.close()
             if broker:
                 broker.stop()
