@@ -88,7 +88,10 @@ def test_the_demo_starts_its_own_broker_on_a_free_port():
         assert take_a_ticket(banner)["data"]["ticket"] == "A001"
     finally:
         stop_demo(demo)
-    with socket.socket() as again:  # its own broker is gone with it
+    with socket.socket() as again:  # its own broker is gone with it: nothing listens on the port
+        # SO_REUSEADDR, as a broker started again would: a connection the broker closed first
+        # (a terminal's clean MQTT disconnect) leaves a TIME_WAIT on the port, not a listener
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         again.bind(("127.0.0.1", port))
 
 
