@@ -1,11 +1,11 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: setup demo test bench fuzz kiosk-screens
+.PHONY: setup demo test bench fuzz kiosk-screens soak
 
 setup:
 	bash scripts/setup.sh
 
 demo: setup
-	.venv/bin/yichuang demo --config config/halls/township.toml $(DEMO_ARGS)  # DEMO_ARGS="--port 0": a broker of its own
+	.venv/bin/yichuang demo --config config/halls/township.toml --citizen auto $(DEMO_ARGS)  # DEMO_ARGS="--port 0": a broker of its own
 
 test: setup
 	bash scripts/test.sh
@@ -20,3 +20,7 @@ fuzz: setup
 # every kiosk screen, portrait and landscape, normal and elderly, 中文 and English (docs/screens/kiosk/)
 kiosk-screens: setup
 	env -u DISPLAY KIVY_NO_ARGS=1 KIVY_NO_CONSOLELOG=1 KIVY_USE_DEFAULTCONFIG=1 .venv/bin/python -m kiosk.screenshots
+
+# N tickets (default 100,000) through the hub and a terminal of each kind: RSS, fds, threads (bench/soak.py)
+soak: setup
+	.venv/bin/python -m bench.soak $(SOAK_TICKETS)

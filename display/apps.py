@@ -80,13 +80,11 @@ class _Base:
     def start_feed(self, events: bool):
         from kivy.clock import Clock
 
-        from hall.service.sdnotify import Watchdog
+        from hall.service.sdnotify import kivy_watchdog  # fed from Kivy's clock
 
         # systemd (Type=notify, WatchdogSec): ready once drawn; fed from Kivy's clock, so a
         # frozen screen stops feeding and is restarted
-        self.watchdog = Watchdog()
-        self.watchdog.ready(f"{self.device}: showing {self.hall.id}")
-        Clock.schedule_interval(lambda dt: self.watchdog.feed(), 1.0)
+        self.watchdog = kivy_watchdog(f"{self.device}: showing {self.hall.id}")
         self.feed = Feed(self.args.broker, self.hall, self.device,
                          lambda kind, value: Clock.schedule_once(lambda dt: self.on_feed(kind, value)),
                          events=events, password=password_of(self.args)).start()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shlex
 import socket
 import subprocess
@@ -38,9 +39,13 @@ DEFAULT_PORT = 1883
 
 # Terminal apps the demo starts beside the hub: (name, argv builder taking (config path, broker url)).
 APPS: list[tuple[str, object]] = []
-# the hall board (with the announcer) and window 1's screen, in windows of a desk's size
+# the hall board and window 1's screen, in windows of a desk's size
 APPS.append(("board", lambda config, url: [sys.executable, "-m", "hall.cli", "board", "--config", config, "--broker",
-                                          url, "--windowed", "--size", "1280x720", "--log-level", "WARNING"]))
+                                          url, "--windowed", "--size", "1280x720", "--log-level", "WARNING",
+                                          "--no-voice"]))
+# the announcer (叫号语音) as its own process, as yichuang-voice.service runs it
+APPS.append(("voice", lambda config, url: [sys.executable, "-m", "hall.cli", "voice", "--config", config, "--broker",
+                                          url, "--log-level", "WARNING"]))
 APPS.append(("window-screen", lambda config, url: [sys.executable, "-m", "hall.cli", "window-screen", "--config",
                                                    config, "--broker", url, "--windowed", "--log-level", "WARNING"]))
 # the kiosk with a dummy printer and no card reader or scanner (the hall file's URLs name real ones)
@@ -146,6 +151,14 @@ def banner(config: HallConfig, url: str, what: str, db: str, extra: list[str] = 
     return "\n".join(lines)
 
 
+def try_lines(web_lines: list[str]) -> str:
+    """The two lines of what to try after the scripted citizen's walk."""
+    web = next((line.split()[-1] for line in web_lines if "http" in line), "the hall web")
+    web = next((part for line in web_lines for part in line.split() if part.startswith("http")), web)
+    return (f"Try: open {web} to watch the hall's dashboard, and take another ticket with the mosquitto_rr lines above.\n"
+            f"试一试：打开 {web} 查看大厅看板，再用上面的 mosquitto_rr 命令取号、叫号。")
+
+
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="yichuang demo", description=__doc__.split("\n")[0])
     p.add_argument("--config", default="config/halls/township.toml", help="hall file (default %(default)s)")
@@ -157,6 +170,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("--db", help="hall database to keep (default: a temporary one, removed at the end)")
     p.add_argument("--web-port", type=int, default=8080, help="the hall's web; 0 picks a free port, -1 none")
     p.add_argument("--for", dest="seconds", type=float, help="stop after this many seconds (for tests)")
+    p.add_argument("--citizen", choices=("auto", "yes", "no"), default="no",
+                   help="a scripted citizen walks through the hall once: yes, no, or auto (when there is no "
+                        "display; `make demo` passes auto) (default %(default)s)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     with tempfile.TemporaryDirectory(prefix="yichuang-demo-") as tmp:
@@ -184,10 +200,8 @@ def main(argv: list[str]) -> int:
             return 2
         stop = threading.Event()
         stop_on_signals(stop)
+        # --for counts from the end of the scripted citizen's walk (or from the banner)
         timer = threading.Timer(args.seconds, stop.set) if args.seconds is not None else None
-        if timer:
-            timer.daemon = True
-            timer.start()
         apps = []
         status = None
         serving = threading.Thread(target=hub.run, args=(stop,), name="hub")
@@ -196,13 +210,33 @@ def main(argv: list[str]) -> int:
             status = HubStatus(url, config.id).start(15)
             serving.start()
             status.wait_online(15)
-            apps = [subprocess.Popen(build(args.config, url)) for _, build in APPS]
+            headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+            citizen = args.citizen == "yes" or (args.citizen == "auto" and headless)
+            trace = Path(tmp) / "voice-trace.txt"
+            env = dict(os.environ)
+            if headless:  # the same windows offscreen, the voice on SDL's dummy sound card
+                env.setdefault("SDL_AUDIODRIVER", "dummy")
+                env.setdefault("KIVY_NO_ARGS", "1")
+            apps = [subprocess.Popen(build(args.config, url) + (["--trace", str(trace)] if name == "voice" else []),
+                                     env=env) for name, build in APPS]
             web_lines: list[str] = []
             if args.web_port >= 0:
                 from hall.web.demo import start as start_web
                 web, web_lines = start_web(args.config, db, url, tmp, args.host, args.web_port)
                 apps += [web] if web else []
             print(banner(config, url, what, db, web_lines), flush=True)
+            if citizen:
+                from hall.demo_citizen import CitizenLost, walk
+
+                try:
+                    walk(config, url, trace if any(n == "voice" for n, _ in APPS) else None)
+                except CitizenLost as err:
+                    print(f"yichuang demo: the scripted citizen got lost: {err}", file=sys.stderr, flush=True)
+                    return 1
+                print(try_lines(web_lines), flush=True)
+            if timer:
+                timer.daemon = True
+                timer.start()
             stop.wait()
         except (ConnectionError, TimeoutError) as err:
             print(f"yichuang demo: the hub could not serve through {url}: {err}", file=sys.stderr)
@@ -217,7 +251,12 @@ def main(argv: list[str]) -> int:
                 timer.cancel()
             for app in apps:
                 app.terminate()
-                app.wait(10)
+            for app in apps:
+                try:
+                    app.wait(10)
+                except subprocess.TimeoutExpired:  # e.g. the voice still saying its last call
+                    app.kill()
+                    app.wait()
             store.close()
             if broker:
                 broker.stop()

@@ -17,6 +17,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.floatlayout import FloatLayout
 
+from hall.service.sdnotify import kivy_watchdog
 from kiosk.flow import KioskFlow
 from kiosk.theme import register_font, theme_for
 from kiosk.widgets import render
@@ -75,9 +76,13 @@ class KioskApp(App):
         Clock.schedule_interval(self._tick, 0.25)
         self.refresh(force=True)
         Clock.schedule_once(lambda _dt: log.info("kiosk: home screen shown"), 0)  # after the first frame
+        # systemd (yichuang-terminal@, Type=notify, WatchdogSec): a frozen kiosk is restarted
+        self.watchdog = kivy_watchdog(f"{self.flow.settings.device}: home screen")
         return self._container
 
     def on_stop(self):
+        if getattr(self, "watchdog", None) is not None:
+            self.watchdog.stopping()
         if self.runtime is not None:
             self.runtime.stop()
 

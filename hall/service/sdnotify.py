@@ -80,3 +80,20 @@ class Watchdog:
 
     def stopping(self) -> bool:
         return notify("STOPPING=1")
+
+
+def kivy_watchdog(status: str, every: float = 1.0) -> Watchdog:
+    """For a Kivy app, called from its ``build``: READY=1 now, and the watchdog fed from Kivy's
+    clock, so a frozen UI thread stops feeding and systemd restarts the terminal. Call
+    ``stopping()`` on the result from the app's ``on_stop``."""
+    from kivy.clock import Clock
+
+    dog = Watchdog()
+    dog.ready(status)
+
+    def on_clock(_dt) -> None:  # returns None: a callback that returns False is unscheduled by Kivy
+        dog.feed()  # (feed() is False when it is not yet time to send)
+
+    dog.on_clock = on_clock  # Kivy's clock may hold its callbacks weakly: the dog keeps its own
+    Clock.schedule_interval(on_clock, every)
+    return dog

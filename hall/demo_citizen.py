@@ -1,0 +1,140 @@
+"""The demo's scripted citizen (演示市民): one walk through the running hall, for a machine
+without a display (and for the test of ``make demo``).
+
+The citizen takes a ticket at the kiosk (the kiosk's own presenter and runtime, with the
+printer simulator on a pty standing in for the ticket printer), is called from window 1's
+caller (a device client speaking the caller's verbs), is shown on the board (``state/board``)
+and announced by the voice process (``yichuang voice``, read from its ``--trace`` file: it
+played the call), rates on a rating pad where this build has one, and is finished.
+
+``walk`` returns the lines it printed, and raises ``CitizenLost`` with the step that failed.
+"""
+from __future__ import annotations
+
+import queue
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devices.printer.simulator import PrinterSimulator
+from hall.config import HallConfig
+from hall.service.client import HallClient, ReplyTimeout
+from kiosk.flow import KioskFlow, KioskSettings
+from kiosk.runtime import DeviceUrls, KioskRuntime
+
+DEMO_KEY = b"yichuang-demo-key-not-secret"  # the kiosk's --demo-key
+
+
+class CitizenLost(RuntimeError):
+    """A step of the walk did not happen in time: the message names it."""
+
+
+@dataclass
+class Walk:
+    ticket: str = ""
+    service: str = ""
+    called_at: str = ""
+    announced: str = ""
+    rated: bool | None = None  # None: no rating pad in this build
+    finished: bool = False
+    lines: list[str] = field(default_factory=list)
+
+
+class _Kiosk:
+    """The kiosk's presenter and runtime, pumped on the caller's thread (its UI thread)."""
+
+    def __init__(self, config: HallConfig, url: str, device: str, printer: str):
+        self.flow = KioskFlow(config, KioskSettings(device=device, has_printer=True))
+        self.inbox: queue.Queue = queue.Queue()
+        self.runtime = KioskRuntime(self.flow, url, DeviceUrls(printer=printer), DEMO_KEY, self.inbox.put).start()
+
+    def pump(self, until, timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not until():
+            if time.monotonic() > deadline:
+                raise CitizenLost(f"kiosk: no {what} within {timeout:.0f} s (screen {self.flow.screen}, "
+                                  f"online {self.flow.online}, services {len(self.flow.catalogue.services)})")
+            try:
+                self.inbox.get(timeout=0.05)()
+            except queue.Empty:
+                pass
+            self.flow.tick()
+            self.runtime.run_effects()
+
+    def tap(self, action: str, arg: str | None = None) -> None:
+        if not self.flow.touch(action, arg, self.flow.view().generation):
+            raise CitizenLost(f"kiosk: the button {action} {arg or ''} did nothing on screen {self.flow.screen}")
+        self.runtime.run_effects()
+
+
+def _played(trace: Path, ticket: str) -> bool:
+    """Has the board's voice started playing the call of ``ticket``? (``playing SEQ TICKET T``)"""
+    try:
+        return any(line.split()[0:1] == ["playing"] and line.split()[2:3] == [ticket]
+                   for line in trace.read_text().splitlines())
+    except FileNotFoundError:
+        return False
+
+
+def walk(config: HallConfig, url: str, board_trace: Path | None, timeout: float = 60.0, say=print) -> Walk:
+    w = Walk()
+
+    def note(line: str) -> None:
+        w.lines.append(line)
+        say(line, flush=True)
+
+    kiosk_id = next(d.id for d in config.devices.values() if d.role == "kiosk")
+    caller = next(d for d in config.devices.values() if d.role == "caller" and d.window)
+    window = caller.window
+    service = next(c for c in config.services if config.windows[window].skill(c))
+    staff = next(s.number for s in config.staff.values() if s.may_work_at(window))
+    note("演示市民 / the scripted citizen:")
+    printer = PrinterSimulator()
+    printer.start()
+    kiosk = _Kiosk(config, url, kiosk_id, f"serial://{printer.path}?timeout=2")
+    try:
+        kiosk.pump(lambda: kiosk.flow.online and kiosk.flow.catalogue.services, timeout, "connection to the hub")
+        kiosk.tap("take", service)
+        kiosk.pump(lambda: kiosk.flow.screen == "ticket", timeout, "ticket")
+        w.ticket, w.service = kiosk.flow.view().number, service
+        printed = len(printer.tickets())
+        note(f"  1. 取号 {kiosk_id}: ticket {w.ticket} for {service} "
+             f"({'printed on the printer simulator' if printed else 'on screen'})")
+        kiosk.tap("done")
+        with HallClient(url, config.id, caller.id, watch_state=True) as desk:
+            try:
+                desk.request("staff_login", staff=staff, timeout=timeout)
+                reply = desk.request("call_next", timeout=timeout)
+            except ReplyTimeout as err:
+                raise CitizenLost(f"caller: {err}") from None
+            called = (reply.get("data") or {}).get("ticket")
+            if reply.get("status") != "ok" or called != w.ticket:
+                raise CitizenLost(f"caller: call_next answered {reply}, not ticket {w.ticket}")
+            w.called_at = window
+            note(f"  2. 叫号 {caller.id}: staff {staff} at window {window} called {called}")
+            board = desk.topics.board()
+            try:
+                desk.wait_for(lambda: w.ticket in str(desk.state_of(board) or ""), timeout, "the board")
+            except Exception as err:  # noqa: BLE001 - a wait's own timeout error
+                raise CitizenLost(f"board: {w.ticket} not on state/board: {err}") from None
+            if board_trace is not None:
+                deadline = time.monotonic() + timeout
+                while not _played(board_trace, w.ticket):
+                    if time.monotonic() > deadline:
+                        raise CitizenLost(f"voice: the announcer did not play the call of {w.ticket} "
+                                          f"within {timeout:.0f} s ({board_trace})")
+                    time.sleep(0.1)
+                w.announced = f"{w.ticket}号请到{window}号窗口"
+                note(f"  3. 播报 board + voice: {w.ticket} is on the board, and the voice played 「{w.announced}」")
+            else:
+                note(f"  3. 上屏 board: {w.ticket} is on the board")
+            note("  4. 评价: no rating pad in this build (the rating branch is not merged)")
+            reply = desk.request("finish", timeout=timeout)
+            if reply.get("status") != "ok":
+                raise CitizenLost(f"caller: finish answered {reply}")
+            w.finished = True
+            note(f"  5. 办结 window {window}: {w.ticket} finished")
+    finally:
+        kiosk.runtime.stop()
+        printer.stop()
+    return w
