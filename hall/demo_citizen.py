@@ -35,7 +35,7 @@ class Walk:
     service: str = ""
     called_at: str = ""
     announced: str = ""
-    rated: bool | None = None  # None: no rating pad in this build
+    rated: bool | None = None  # None: the window has no rating pad
     finished: bool = False
     lines: list[str] = field(default_factory=list)
 
@@ -74,6 +74,27 @@ def _played(trace: Path, ticket: str) -> bool:
                    for line in trace.read_text().splitlines())
     except FileNotFoundError:
         return False
+
+
+def _rate(config: HallConfig, url: str, window: str, ticket: str, timeout: float, note) -> bool | None:
+    """The window's pad asks (retained ``state/pad/<window>``); the citizen answers 满意, sent
+    as that pad would send it. None when the window has no pad."""
+    pad = next((d for d in config.devices.values() if d.role == "rating_pad" and d.window == window), None)
+    if pad is None:
+        note(f"  5. 评价: window {window} has no rating pad in this hall file")
+        return None
+    with HallClient(url, config.id, pad.id, watch_state=True) as client:
+        topic = client.topics.pad(window)
+        try:
+            client.wait_for(lambda: ticket in str((client.state_of(topic) or {}).get("ask") or ""), timeout,
+                            "the pad's question")
+            reply = client.request("rate", number=ticket, level="satisfied", timeout=timeout)
+        except Exception as err:  # noqa: BLE001 - a wait's own timeout error
+            raise CitizenLost(f"rating pad {pad.id}: {err}") from None
+    if reply.get("status") != "ok":
+        raise CitizenLost(f"rating pad {pad.id}: rate answered {reply}")
+    note(f"  5. 评价 {pad.id}: the pad asked about {ticket}; the citizen rated 满意 (one rating for the matter)")
+    return True
 
 
 def walk(config: HallConfig, url: str, board_trace: Path | None, timeout: float = 60.0, say=print) -> Walk:
@@ -128,12 +149,12 @@ def walk(config: HallConfig, url: str, board_trace: Path | None, timeout: float 
                 note(f"  3. 播报 board + voice: {w.ticket} is on the board, and the voice played 「{w.announced}」")
             else:
                 note(f"  3. 上屏 board: {w.ticket} is on the board")
-            note("  4. 评价: no rating pad in this build (the rating branch is not merged)")
             reply = desk.request("finish", timeout=timeout)
             if reply.get("status") != "ok":
                 raise CitizenLost(f"caller: finish answered {reply}")
             w.finished = True
-            note(f"  5. 办结 window {window}: {w.ticket} finished")
+            note(f"  4. 办结 window {window}: {w.ticket} finished")
+        w.rated = _rate(config, url, window, w.ticket, timeout, note)
     finally:
         kiosk.runtime.stop()
         printer.stop()

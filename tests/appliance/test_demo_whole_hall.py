@@ -42,11 +42,14 @@ def test_the_scripted_citizen_walks_through_the_whole_hall(tmp_path, mosquitto):
     assert f"called {number}" in walk
     assert f"{number} is on the board, and the voice played 「{number}号请到1号窗口」" in walk
     assert f"{number} finished" in walk
+    assert f"评价 pad-1: the pad asked about {number}; the citizen rated 满意" in walk
     web = re.search(r"web +(http://127\.0\.0\.1:\d+/manage)", text).group(1)
     try_lines = [line for line in walk.splitlines() if line.startswith(("Try:", "试一试"))]
     assert len(try_lines) == 2 and all(web in line for line in try_lines)
     # the hub's own record: the ticket was issued at the kiosk, called and finished
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     rows = conn.execute("SELECT number, status FROM tickets").fetchall()
+    ratings = conn.execute("SELECT level FROM ratings").fetchall()
     conn.close()
     assert rows == [(number, "finished")]
+    assert ratings == [("satisfied",)]  # one rating for the one matter
