@@ -56,6 +56,7 @@ class DisplayCore:
             return
         self.trace("queued", a.seq, a.ticket)
         try:
-            self.voice.say(a.tokens, on_start=lambda: self.trace("playing", a.seq, a.ticket))
+            self.voice.say(a.tokens, on_start=lambda: self.trace("playing", a.seq, a.ticket),
+                           not_after=time.monotonic() + self.announcer.settings.max_age)
         except Exception as err:  # a missing clip: the board goes on showing calls
             log.error("cannot say %s: %s", a.text, err)

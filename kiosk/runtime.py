@@ -17,6 +17,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Callable
 
+from paho.mqtt.client import topic_matches_sub
+
 from hall.protocol import HUB_CLIENT, V, Topics, encode, parse_status
 from hall.service.bus import Bus, parse_broker_url
 from kiosk.effects import CheckPrinter, Print, Quit, Send, Speak
@@ -98,11 +100,11 @@ class KioskRuntime:
         except (UnicodeDecodeError, ValueError):
             log.warning("kiosk: unreadable message on %s", topic)
             return
-        if topic.startswith(t.reply(self.device)):
-            self.post(lambda: self.flow.reply(body))
+        if topic == t.reply(self.device) or topic_matches_sub(t.reply(self.device) + "/#", topic):
+            self.post(lambda: self.flow.reply(body))  # its own replies only: not kiosk-10's for kiosk-1
         elif topic == t.hall_state():
             self.post(lambda: self.flow.on_state("hall", body))
-        elif topic.startswith(t.root + "/state/service/"):
+        elif topic_matches_sub(t.service(), topic):
             self.post(lambda: self.flow.on_state("service", body))
 
     # ------------------------------------------------------------------ effects (UI thread)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import collections
 import queue
 import threading
 import time
@@ -28,6 +29,9 @@ PAUSE = "pause:"
 
 def pause(ms: int) -> str:
     return f"{PAUSE}{int(ms)}"
+
+
+PLAYED_KEPT = 200
 
 
 class Voice:
@@ -53,7 +57,9 @@ class Voice:
         self._idle.set()
         self._pending = 0
         self._lock = threading.Lock()
-        self.played: list[tuple[float, list[str]]] = []  # (monotonic start, tokens)
+        # (monotonic start, tokens) of the latest utterances: bounded, the voice runs all year
+        self.played: collections.deque[tuple[float, list[str]]] = collections.deque(maxlen=PLAYED_KEPT)
+        self.dropped = 0  # utterances that waited past their ``not_after`` and were not said
         self._thread = threading.Thread(target=self._run, name="voice", daemon=True)
         self._thread.start()
 
@@ -97,13 +103,19 @@ class Voice:
 
     # ------------------------------------------------------------------ queue
 
-    def say(self, tokens: list[str], on_start: Callable[[], None] | None = None) -> None:
-        """Queue an utterance; it is played after everything queued before it."""
-        pcm = self.render(tokens)  # fails here (in the caller) if a clip is missing
+    def say(self, tokens: list[str], on_start: Callable[[], None] | None = None,
+            not_after: float | None = None) -> None:
+        """Queue an utterance; it is played after everything queued before it. The queue holds
+        words, not sound: the PCM is rendered just before it plays, so a backlog (calls coming
+        faster than they can be said) costs a few bytes each. ``not_after`` (monotonic): an
+        utterance still waiting then is dropped, not said late."""
+        for token in tokens:  # fails here (in the caller) if a clip is missing
+            if not token.startswith(PAUSE):
+                self.clip(token)
         with self._lock:
             self._pending += 1
             self._idle.clear()
-        self._queue.put((tokens, pcm, on_start))
+        self._queue.put((tokens, on_start, not_after))
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Until everything queued has been played."""
@@ -122,9 +134,13 @@ class Voice:
             item = self._queue.get()
             if item is None:
                 return
-            tokens, pcm, on_start = item
+            tokens, on_start, not_after = item
             try:
-                self._play(tokens, pcm, on_start)
+                if not_after is not None and time.monotonic() > not_after:
+                    self.dropped += 1
+                    log.info("not said, waited too long: %s", " ".join(tokens))
+                else:
+                    self._play(tokens, self.render(tokens), on_start)
             except Exception:  # a broken clip must not silence the hall for the rest of the day
                 log.exception("could not play %s", " ".join(tokens))
             finally:

@@ -14,6 +14,8 @@ import time
 import uuid
 from typing import Callable
 
+from paho.mqtt.client import topic_matches_sub
+
 from hall.protocol import V, Topics, encode
 from hall.service.bus import BrokerAddress, Bus
 
@@ -116,7 +118,7 @@ class HallLink:
                     self._replies[txn] = body
                     self._cond.notify_all()
             return
-        if topic.startswith(self.topics.root + "/state/"):
+        if topic_matches_sub(self.topics.state(), topic):
             self.retained[topic] = body
         seq = body.get("seq")
         if isinstance(seq, int) and seq > self.last_seq:

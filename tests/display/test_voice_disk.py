@@ -91,3 +91,39 @@ def test_a_halls_own_recording_is_played_in_place_of_the_generated_clip(tmp_path
     pcm, _ = play(tmp_path, voice_pack, [event(4, "A003", "3")], repeats=1, recordings=own)
     assert pcm.find(expected(voice_pack, "A003", "3", repeats=1, recordings=own)) >= 0
     assert pcm.find(expected(voice_pack, "A003", "3", repeats=1)) < 0
+
+
+BACKLOG = """
+import sys, time
+from display.announcer import Announcer
+from display.voice.player import Voice
+from display.voice.texts import call_clips
+from hall.config import VoiceSettings
+voice = Voice.start(sys.argv[1])
+tokens = ["chime"] + call_clips("A001", "3")
+for _ in range(500):  # a backlog: calls come faster than they can be said, and wait too long
+    voice.say(tokens, not_after=time.monotonic() - 1)
+    assert voice._queue.qsize() <= 500 and not any(isinstance(t, bytes) for t in voice._queue.queue[-1])
+voice.say(tokens)  # the present call
+voice.wait_idle(60)
+print(voice.dropped, len(voice.played))
+announcer = Announcer(VoiceSettings(repeats=1, max_age=30), clock=lambda: 1e9)
+for seq in range(1, 3001):
+    announcer.hear({"seq": seq, "type": "ticket_called", "ticket": "A001", "window": "3", "ts": 1e9})
+print(len(announcer.announced), announcer.announced[-1].seq)
+voice.close()
+voice.mixer.quit()
+"""
+
+
+def test_a_backlog_is_dropped_not_said_late_and_the_voice_keeps_no_sound_queued(tmp_path, voice_pack):
+    """The soak found the announcer holding every rendered call of a backlog (5.5 GB): the queue
+    now holds words, a call that waited past [voice] max_age is dropped, and what the announcer
+    remembers is bounded."""
+    result = subprocess.run([PYTHON, "-c", BACKLOG, str(voice_pack)], capture_output=True, text=True, timeout=120,
+                            env=child_env(SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=tmp_path / "out.raw",
+                                          SDL_DISKAUDIODELAY=0), cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split("\n")
+    assert lines[0] == "500 1"  # 500 stale utterances dropped, the present one said
+    assert lines[1] == "100 3000"  # the latest 100 decisions kept, the newest last
