@@ -28,7 +28,7 @@ from pathlib import Path
 from county.config import CountyConfig, load_county
 from hall.config import ConfigError
 from hall.service.bridge import SUPERVISOR, county_acl
-from hall.service.mosquitto_config import BROKER_USER, broker_conf, read_credentials
+from hall.service.mosquitto_config import BROKER_USER, broker_conf, read_credentials, readable_by_broker
 from hall.service.pki import HallCA
 
 TLS_PORT = 8883
@@ -65,7 +65,7 @@ def write_accounts(config: CountyConfig, out: Path) -> dict[str, str]:
     _write_secret(out / "credentials.txt", f"# accounts of county {config.id}: user:password (keep secret)\n{plain}")
     _write_secret(out / "passwd", plain)
     subprocess.run([tool, "-U", str(out / "passwd")], check=True, capture_output=True, timeout=60)
-    _readable_by_broker(out / "passwd")
+    readable_by_broker(out / "passwd")
     return creds
 
 
@@ -80,7 +80,7 @@ def broker_files(config: CountyConfig, out: Path, ca: HallCA, hosts: tuple[str, 
     (out / "acl").write_text(county_acl({h.id: h.account for h in config.halls.values()}))
     shutil.copyfile(ca.cert_path, out / "ca.crt")
     ca.issue("county-broker", out / "server", hosts=hosts, server=True)
-    _readable_by_broker(out / "server.key")
+    readable_by_broker(out / "server.key")
     conf = broker_conf(plain, persistence_dir, password_file=f"{where}/passwd", acl_file=f"{where}/acl",
                        user=user, log_dest=log_dest)
     conf = conf.replace("# Mosquitto for a Yichuang hall (written by `yichuang mosquitto-config`",
@@ -115,13 +115,6 @@ def write_all(config: CountyConfig, out: Path, hosts: tuple[str, ...], **broker)
     _write_secret(out / "supervisor.password", creds[SUPERVISOR] + "\n")
     return creds
 
-
-def _readable_by_broker(path: Path) -> None:
-    try:
-        shutil.chown(path, group=BROKER_USER)
-        os.chmod(path, 0o640)
-    except (LookupError, PermissionError):
-        pass  # no mosquitto group here, or not root: the installer does it
 
 
 def main(argv: list[str]) -> int:

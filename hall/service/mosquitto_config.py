@@ -141,14 +141,16 @@ def write_accounts(config: HallConfig, out: Path) -> tuple[dict[str, str], bool]
         f.write(plain)
     if tool:
         subprocess.run([tool, "-U", str(target)], check=True, capture_output=True, timeout=60)
-    _readable_by_broker(target)
+    readable_by_broker(target)
     return creds, bool(tool)
 
 
-def _readable_by_broker(path: Path) -> None:
-    """Mosquitto reads the password file after dropping to user mosquitto: give it the group."""
+def readable_by_broker(path: Path) -> None:
+    """Mosquitto reads its password file and TLS key after dropping to user mosquitto: give
+    them its group, mode 0640."""
     try:
         shutil.chown(path, group=BROKER_USER)
+        os.chmod(path, 0o640)
     except (LookupError, PermissionError):
         pass  # no such group here, or not root: the installer does it
 

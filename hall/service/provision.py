@@ -28,7 +28,7 @@ from pathlib import Path
 
 from hall.config import ConfigError, HallConfig, load_hall
 from hall.protocol import HUB_CLIENT
-from hall.service.mosquitto_config import BROKER_USER, acl_text, broker_conf, write_accounts
+from hall.service.mosquitto_config import BROKER_USER, acl_text, broker_conf, readable_by_broker, write_accounts
 from hall.service.pki import HallCA
 
 TLS_PORT = 8883
@@ -64,7 +64,7 @@ def broker_files(config: HallConfig, out: Path, ca: HallCA, hosts: tuple[str, ..
     (out / "acl").write_text(acl_text(config))
     shutil.copyfile(ca.cert_path, out / "ca.crt")
     ca.issue("broker", out / "server", hosts=hosts, server=True)
-    _readable_by_broker(out / "server.key")
+    readable_by_broker(out / "server.key")
     conf = broker_conf(plain, persistence_dir, password_file=f"{where}/passwd", acl_file=f"{where}/acl",
                        user=user, log_dest=log_dest)
     conf = conf.replace("# Mosquitto for a Yichuang hall (written by `yichuang mosquitto-config`",
@@ -72,13 +72,6 @@ def broker_files(config: HallConfig, out: Path, ca: HallCA, hosts: tuple[str, ..
     (out / "mosquitto.conf").write_text(conf + tls_listener(tls_port, where))
     return creds
 
-
-def _readable_by_broker(path: Path) -> None:
-    try:
-        shutil.chown(path, group=BROKER_USER)
-        os.chmod(path, 0o640)
-    except (LookupError, PermissionError):
-        pass  # no mosquitto group here, or not root: the installer does it
 
 
 def device_files(config: HallConfig, out: Path, ca: HallCA, creds: dict[str, str], server: str, *,
