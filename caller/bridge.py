@@ -246,7 +246,7 @@ class KeypadBridge:
         if not isinstance(body, dict):
             return
         topic = message.topic
-        if topic.startswith(self.topics.reply(self.device.id)):
+        if self.topics.is_reply_to(self.device.id, topic):
             with self._wake:
                 if isinstance(body.get("transaction"), str):
                     self._replies[body["transaction"]] = body

@@ -147,7 +147,7 @@ class CallerPresenter:
                 self._resend()
         elif not isinstance(body, dict):
             return
-        elif topic.startswith(t.reply(self.device.id)):
+        elif t.is_reply_to(self.device.id, topic):
             self._reply(body)
         elif topic == t.window(self.window.id):
             self.window_state = body

@@ -126,6 +126,12 @@ class Topics:
     def reply(self, device: str = "+") -> str:
         return self.topic("reply", device=device)
 
+    def is_reply_to(self, device: str, topic: str) -> bool:
+        """``topic`` is ``device``'s reply topic or one below it (its ``reply_to``): exactly,
+        so ``kiosk-1`` never takes ``kiosk-10``'s replies."""
+        own = self.reply(device)
+        return topic == own or topic.startswith(own + "/")
+
     def hall_state(self) -> str:
         return self.topic("hall")
 

@@ -100,8 +100,8 @@ class KioskRuntime:
         except (UnicodeDecodeError, ValueError):
             log.warning("kiosk: unreadable message on %s", topic)
             return
-        if topic == t.reply(self.device) or topic_matches_sub(t.reply(self.device) + "/#", topic):
-            self.post(lambda: self.flow.reply(body))  # its own replies only: not kiosk-10's for kiosk-1
+        if t.is_reply_to(self.device, topic):
+            self.post(lambda: self.flow.reply(body))
         elif topic == t.hall_state():
             self.post(lambda: self.flow.on_state("hall", body))
         elif topic_matches_sub(t.service(), topic):
