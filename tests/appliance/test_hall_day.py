@@ -1,22 +1,23 @@
-"""A compressed hall day, end to end, on a real Mosquitto, with every process of the appliance:
-the hub, the keypad bridge (YC-485 keypads of windows 1 and 2 on the bus simulator), the board
-(offscreen), the voice (SDL's dummy sound card) and the web, all as `yichuang` processes; the
-kiosk (tickets by touch and by ID card, the reader simulator on a pty), window 3's soft caller
-and the rating pads of windows 1-3 through their presenters on their real links; the help
-desk's caller as a device client. Early on the keypad bridge is killed while its keypads still
-hold presses it has journaled (started again, as systemd would); mid-day the hub is killed with
-SIGKILL, later the broker restarts; every other process recovers by itself. Late in the day a
-rush on social insurance raises the tidal alert, the manager opens tidal window 5 from the
-dashboard, and its caller serves.
+"""A compressed hall day, end to end, on a real Mosquitto, with every process of the appliance: the
+hub, the keypad bridge (YC-485 keypads of windows 1 and 2, and the LED bars, on their bus
+simulators), the board (offscreen), the voice (SDL's dummy sound card) and the web, all as
+`yichuang` processes; the kiosk (tickets by touch and by ID card, the reader simulator on a pty),
+window 3's soft caller and the rating pads of windows 1-3 through their presenters on their real
+links; the help desk's caller as a device client. Early on the keypad bridge is killed while its
+keypads still hold presses it has journaled (started again, as systemd would); mid-day the hub is
+killed with SIGKILL, later the broker restarts; every other process recovers by itself. Late in
+the day a rush on social insurance raises the tidal alert, the manager opens tidal window 5 from
+the dashboard, and its caller serves.
 
 Then the invariants: every ticket in exactly one final state, nothing called or served twice,
-every call announced once, every keypad press acted on once, every rating counted once (one
-row per matter finished at a window with a pad: what the pad sent, or 未评价), none for a
-matter not served there, and the board showing at the end what the retained state says."""
+every call announced once, every keypad press acted on once, every rating counted once (one row
+per matter finished at a window with a pad: what the pad sent, or 未评价), none for a matter not
+served there, and the board and the LED bars showing at the end what the retained state says."""
 from __future__ import annotations
 
 import collections
 import itertools
+import json
 import signal
 import time
 
@@ -24,6 +25,7 @@ from devices.idcard.cards import demo_virtual_cards
 from devices.idcard.simulator import Simulator as IdCardSimulator
 from devices.keypad.codec import KeyAction
 from devices.keypad.simulator import KeypadSimulator
+from devices.ledbar.simulator import LedBarSimulator
 from hall.config import load_hall
 from hall.service.client import HallClient
 from hall.service.local_broker import Mosquitto, spawn_hub_online
@@ -44,7 +46,9 @@ ANSWERS = itertools.cycle([("satisfied", ()), ("very_dissatisfied", ("long_wait"
 def test_a_hall_day_with_every_process_a_hub_kill_and_a_broker_restart(tmp_path):
     keypads = KeypadSimulator(list(KEYPADS.values()), link=str(tmp_path / "keypads"))
     keypads.start()
-    hall = day_hall(tmp_path, keypads.path, ACCOUNTS)
+    bars = LedBarSimulator([1, 2, 3, 9], link=str(tmp_path / "bars"))
+    bars.start()
+    hall = day_hall(tmp_path, keypads.path, bars.path, ACCOUNTS)
     config = load_hall(hall)
     broker = Mosquitto(tmp_path / "mosquitto").start()
     db, log = tmp_path / "hall.sqlite", tmp_path / "hub.log"
@@ -113,7 +117,7 @@ def test_a_hall_day_with_every_process_a_hub_kill_and_a_broker_restart(tmp_path)
         kiosk.tap("noted")  # no printer here: the number on screen
         reader.lift()
 
-        tidal_form = opened = None
+        opened = None
         for rnd in range(ROUNDS):
             if rnd == ROUNDS // 3:  # the hub dies mid-day: SIGKILL, no goodbye
                 for _ in KEYPADS:
@@ -125,7 +129,7 @@ def test_a_hall_day_with_every_process_a_hub_kill_and_a_broker_restart(tmp_path)
                 keypads_settled("across the hub's restart")
                 press(KeyAction.FINISH)
                 keypads_settled("after the hub's restart")
-                for window in KEYPADS:  # the two matters finished across the restart: rated or not
+                for window in KEYPADS:  # the citizens of the two matters finished across it walk away
                     pads[window].walk_away()
             if rnd == 2 * ROUNDS // 3:  # the broker restarts (its persistence kept)
                 broker.stop()
@@ -136,7 +140,8 @@ def test_a_hall_day_with_every_process_a_hub_kill_and_a_broker_restart(tmp_path)
                 tidal_form = wait_until(lambda: web.tidal_alert(TIDAL), "the dashboard shows the tidal alert", 60)
                 assert f"请开启{TIDAL}号潮汐窗口" in tidal_form
                 opened = web.open_from_alert(tidal_form)
-                assert opened == {"ok": True, "message": f"已开启{TIDAL}号潮汐窗口", "staff": TIDAL_STAFF}, opened
+                assert opened == {"ok": True, "message": f"已开启{TIDAL}号潮汐窗口", "staff": TIDAL_STAFF}, \
+                    opened
                 desks[f"caller-{TIDAL}"] = HallClient(broker.url, config.id, f"caller-{TIDAL}").connect()
             for service in ("social_insurance", "household", "social_insurance", "help") + \
                     (("social_insurance",) if opened else ()):
@@ -182,6 +187,8 @@ def test_a_hall_day_with_every_process_a_hub_kill_and_a_broker_restart(tmp_path)
                                   "AND window IN ('1', '2', '3')")
         wait_until(lambda: rows(db, "SELECT COUNT(*) FROM ratings")[0][0] >= len(served_at_pads),
                    "every matter at a window with a pad rated or 未评价 (the last asks run out)", 30)
+        wait_until(lambda: all(bars.state(config.windows[w].ledbar).text == config.windows[w].name
+                               for w in ("1", "2", "3", "9")), "the LED bars show the windows open and idle", 30)
         with HallClient(broker.url, config.id, "watch", watch_state=True) as watcher:
             retained = watcher.wait_for(lambda: watcher.state_of(watcher.topics.board()), 20, "state/board")
     finally:
@@ -195,6 +202,7 @@ def test_a_hall_day_with_every_process_a_hub_kill_and_a_broker_restart(tmp_path)
             child.stop()
         reader.stop()
         keypads.stop()
+        bars.stop()
         if hub.poll() is None:
             hub.terminate()
             hub.wait(20)
@@ -219,13 +227,16 @@ def test_a_hall_day_with_every_process_a_hub_kill_and_a_broker_restart(tmp_path)
 
     # the board shows what the retained state says: the last call of the day
     last = [line.split()[1:3] for line in shown.read_text().splitlines() if line.startswith("redraw")][-1]
-    assert last == [str(called[-1][0]), called[-1][1]] == [str(retained["calls"][0]["seq"]), retained["calls"][0]["ticket"]]
+    newest = retained["calls"][0]
+    assert last == [str(called[-1][0]), called[-1][1]] == [str(newest["seq"]), newest["ticket"]]
 
     # every keypad press acted on once: one transaction each, every one accepted; the calls at
     # the keypads' windows are their presses of 呼叫
     bridge_rows = rows(db, "SELECT verb, status FROM transactions WHERE source = 'bridge-1'")
-    assert len(bridge_rows) == sum(presses.values()) and {s for _, s in bridge_rows} == {"ok"}, bridge_rows
-    by_window = collections.Counter(w for (w,) in rows(db, "SELECT window FROM events WHERE type = 'ticket_called'"))
+    assert len(bridge_rows) == sum(presses.values()) and {s for _, s in bridge_rows} == {"ok"}, \
+        (collections.Counter(bridge_rows), presses)
+    by_window = collections.Counter(w for (w,) in rows(db, "SELECT window FROM events "
+                                                           "WHERE type = 'ticket_called'"))
     assert {w: by_window[w] for w in KEYPADS} == {w: presses[w, "CALL_NEXT"] for w in KEYPADS}
 
     # every rating counted once: one row per matter finished at a window with a pad, none elsewhere
@@ -234,9 +245,16 @@ def test_a_hall_day_with_every_process_a_hub_kill_and_a_broker_restart(tmp_path)
     rated = collections.Counter((t, level) for t, _, level, *_ in ratings if level != "unrated")
     accepted = collections.Counter(x for pad in pads.values() for x in pad.accepted)
     assert rated == accepted, (rated, accepted)
+    assert {r[5] for r in ratings} == {"pad"}
+    # each rating a pad sent is one request the hub acted on: accepted, or (on a slow day) refused
+    # because its ask had run out; never a second rating of the same matter
+    answers = collections.Counter(json.loads(reply)["status"] if status == "ok" else
+                                  json.loads(reply)["error"]["code"]
+                                  for status, reply in rows(db, "SELECT status, reply FROM transactions "
+                                                                "WHERE source LIKE 'pad-%'"))
     sent = sum(len(pad.sent) for pad in pads.values())
-    pad_rows = rows(db, "SELECT status FROM transactions WHERE source LIKE 'pad-%'")
-    assert sent == len(pad_rows) == sum(accepted.values()) and {s for (s,) in pad_rows} == {"ok"}, (sent, pad_rows)
+    assert sum(answers.values()) == sent and answers["ok"] == sum(accepted.values()) and \
+        set(answers) <= {"ok", "rating_expired"}, ("pads sent", sent, "the hub answered", answers)
     bad = [r for r in ratings if r[2] == "very_dissatisfied"]
     assert bad and all(r[3] == '["long_wait", "attitude"]' and r[4] for r in bad), bad  # a case each
     assert len(rows(db, "SELECT id FROM cases")) == len(bad)
