@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -38,14 +39,16 @@ TIDAL_STAFF = "0105"
 TIDAL_OVER = 6  # people waiting for social insurance before the hub asks for the tidal window
 
 
-def wait_until(predicate, what: str, timeout: float = 40.0, pause: float = 0.05):
+def wait_until(predicate, what, timeout: float = 40.0, pause: float = 0.05):
+    """``predicate()``'s first true value; ``what`` (a string, or a function saying it at the
+    time of failure) names the wait that did not end."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"not within {timeout:.0f} s: {what}")
+            pytest.fail(f"not within {timeout:.0f} s: {what() if callable(what) else what}")
         time.sleep(pause)
 
 
@@ -217,7 +220,7 @@ class SoftCaller:
         with self.lock:
             press(self.presenter)
         return wait_until(lambda: (v := self.view()) and not v.working and settled(v) and v,
-                          f"{self.presenter.device.id}: {what} answered ({self.view().notice})", timeout)
+                          lambda: f"{self.presenter.device.id}: {what} answered ({self.view().notice})", timeout)
 
     def sign_in(self, staff: str) -> None:
         self.act("sign in", lambda p: p.sign_in(staff, PIN), lambda v: v.situation == "idle")

@@ -19,7 +19,6 @@ import collections
 import itertools
 import json
 import signal
-import time
 
 from devices.idcard.cards import demo_virtual_cards
 from devices.idcard.simulator import Simulator as IdCardSimulator
@@ -88,10 +87,10 @@ def test_a_hall_day_with_every_process_a_hub_kill_and_a_broker_restart(tmp_path)
 
     try:
         # the announcer is up before the first call (call events are not retained: a voice that
-        # starts late misses the calls before it, as a late listener in the hall would)
+        # starts late misses the calls before it, as a late listener in the hall would); a
+        # terminal says online only once its subscriptions are in place (hall.service.bus)
         for watch, who in zip(watches, ("the voice", "the board", "the keypad bridge")):
             watch.wait_online(60, who)
-        time.sleep(1.0)  # the voice's subscription to the call events follows its status
         kiosk = Kiosk(config, broker.url, DeviceUrls(idcard=reader.path))
         soft = SoftCaller(config, "caller-3", broker.url)
         pads = {w: Pad(broker.url, config.id, w) for w in PADS}
