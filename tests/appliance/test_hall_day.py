@@ -1,13 +1,13 @@
-"""A compressed hall day, end to end, on a real Mosquitto, with every process of the appliance: the
-hub, the keypad bridge (YC-485 keypads of windows 1 and 2, and the LED bars, on their bus
-simulators), the board (offscreen), the voice (SDL's dummy sound card) and the web, all as
-`yichuang` processes; the kiosk (tickets by touch and by ID card, the reader simulator on a pty),
-window 3's soft caller and the rating pads of windows 1-3 through their presenters on their real
-links; the help desk's caller as a device client. Early on the keypad bridge is killed while its
-keypads still hold presses it has journaled (started again, as systemd would); mid-day the hub is
-killed with SIGKILL, later the broker restarts; every other process recovers by itself. Late in
-the day a rush on social insurance raises the tidal alert, the manager opens tidal window 5 from
-the dashboard, and its caller serves.
+"""A compressed hall day, end to end, on a real Mosquitto, with every process of the appliance:
+the hub, the keypad bridge (YC-485 keypads of windows 1 and 2, and the LED bars, on their bus
+simulators), the board and window 3's screen (offscreen), the voice (SDL's dummy sound card) and
+the web, all as `yichuang` processes; the kiosk (tickets by touch and by ID card, the reader
+simulator on a pty), window 3's soft caller and the rating pads of windows 1-3 through their
+presenters on their real links; the help desk's caller as a device client. Early on the keypad
+bridge is killed while its keypads still hold presses it has journaled (started again, as systemd
+would); mid-day the hub is killed with SIGKILL, later the broker restarts; every other process
+recovers by itself. Late in the day a rush on social insurance raises the tidal alert, the manager
+opens tidal window 5 from the dashboard, and its caller serves.
 
 Then the invariants: every ticket in exactly one final state, nothing called or served twice,
 every call announced once, every keypad press acted on once, every rating counted once (one row
@@ -59,10 +59,16 @@ def test_a_hall_day_with_every_process_a_hub_kill_and_a_broker_restart(tmp_path)
     board = Child(tmp_path / "board.log", "board", "--config", str(hall), "--device", "board-1", "--broker",
                   broker.url, "--no-voice", "--windowed", "--size", "960x540", "--trace", str(shown),
                   "--log-level", "WARNING")
+    on_screen3 = tmp_path / "wscreen-3.trace"
+    screen3 = Child(tmp_path / "wscreen-3.log", "window-screen", "--config", str(hall), "--device", "wscreen-3",
+                    "--broker", broker.url, "--windowed", "--size", "400x240", "--trace", str(on_screen3),
+                    "--log-level", "WARNING")
     bridge = Child(tmp_path / "bridge.log", "keypad-bridge", "--config", str(hall), "--device", "bridge-1",
                    "--broker", broker.url, "--journal", str(tmp_path / "journal.sqlite"), "--log-level", "WARNING")
-    watches = [Watch(broker.port, f"yc/{config.id}/status/{d}") for d in ("voice-1", "board-1", "bridge-1")]
-    processes = [voice.start(), board.start(), bridge.start()]
+    terminals = {"voice-1": "the voice", "board-1": "the board", "wscreen-3": "window 3's screen",
+                 "bridge-1": "the keypad bridge"}
+    watches = [Watch(broker.port, f"yc/{config.id}/status/{d}") for d in terminals]
+    processes = [voice.start(), board.start(), screen3.start(), bridge.start()]
     reader = IdCardSimulator()
     reader.start()
     kiosk = soft = web = None
@@ -89,7 +95,7 @@ def test_a_hall_day_with_every_process_a_hub_kill_and_a_broker_restart(tmp_path)
         # the announcer is up before the first call (call events are not retained: a voice that
         # starts late misses the calls before it, as a late listener in the hall would); a
         # terminal says online only once its subscriptions are in place (hall.service.bus)
-        for watch, who in zip(watches, ("the voice", "the board", "the keypad bridge")):
+        for watch, who in zip(watches, terminals.values()):
             watch.wait_online(60, who)
         kiosk = Kiosk(config, broker.url, DeviceUrls(idcard=reader.path))
         soft = SoftCaller(config, "caller-3", broker.url)
@@ -186,6 +192,8 @@ def test_a_hall_day_with_every_process_a_hub_kill_and_a_broker_restart(tmp_path)
                                   "AND window IN ('1', '2', '3')")
         wait_until(lambda: rows(db, "SELECT COUNT(*) FROM ratings")[0][0] >= len(served_at_pads),
                    "every matter at a window with a pad rated or 未评价 (the last asks run out)", 30)
+        wait_until(lambda: on_screen3.exists() and on_screen3.read_text().splitlines()[-1].split()[2] == "-",
+                   "window 3's screen shows nobody called", 30)
         wait_until(lambda: all(bars.state(config.windows[w].ledbar).text == config.windows[w].name
                                for w in ("1", "2", "3", "9")), "the LED bars show the windows open and idle", 30)
         with HallClient(broker.url, config.id, "watch", watch_state=True) as watcher:
@@ -228,6 +236,11 @@ def test_a_hall_day_with_every_process_a_hub_kill_and_a_broker_restart(tmp_path)
     last = [line.split()[1:3] for line in shown.read_text().splitlines() if line.startswith("redraw")][-1]
     newest = retained["calls"][0]
     assert last == [str(called[-1][0]), called[-1][1]] == [str(newest["seq"]), newest["ticket"]]
+
+    # window 3's screen showed only tickets called there, and now nobody (its retained state)
+    at3 = {t for (t,) in rows(db, "SELECT ticket FROM events WHERE type = 'ticket_called' AND window = '3'")}
+    on3 = [line.split()[2] for line in on_screen3.read_text().splitlines() if line.startswith("redraw")]
+    assert on3[-1] == "-" and set(on3) - {"-"} <= at3 and set(on3) & at3, (on3, at3)
 
     # every keypad press acted on once: one transaction each, every one accepted; the calls at
     # the keypads' windows are their presses of 呼叫
