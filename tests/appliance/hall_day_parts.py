@@ -64,9 +64,8 @@ def rows(db: Path, sql: str, params=()) -> list[tuple]:
 def day_hall(tmp_path: Path, keypads: str, ledbars: str, manager_accounts: str) -> Path:
     """The township hall under an id of its own, with: windows 1 and 2 on YC-485 keypads and
     every window's LED bar on the bridge (its lines are the simulators' ptys), no 433 MHz
-    receiver, a fifth clerk and a tidal window 5 for social
-    insurance with its caller, a second board device for the voice PC, the pads asking for
-    10 s, and the web's accounts."""
+    receiver, a fifth clerk and a tidal window 5 for social insurance with its caller, a second
+    board device for the voice PC, the pads asking for 10 s, and the web's accounts."""
     text = TOWNSHIP.read_text()
     text = re.sub(r'(?m)^id = "banzhuyuan"$', f'id = "day{os.getpid()}x{int(time.time() * 1000) % 100000}"',
                   text, count=1)
