@@ -280,19 +280,10 @@ class Pad:
                 kind, value = self.inbox.get(timeout=0.05)
             except queue.Empty:
                 continue
-            if kind == "pad":
-                p.on_pad_state(value)
-            elif kind == "reply":
-                if p.pending is not None and value.get("transaction") == p.pending.transaction \
-                        and value.get("status") == "ok":
-                    self.accepted.append((p.pending.fields["number"], p.pending.fields["level"]))
-                p.on_reply(value, self.now())
-            elif kind == "connected":
-                p.on_connection(value)
-                if value:
-                    p.resend()
-            elif kind == "hub":
-                p.on_hub_status(value)
+            if kind == "reply" and p.pending is not None and value.get("transaction") == p.pending.transaction \
+                    and value.get("status") == "ok":
+                self.accepted.append((p.pending.fields["number"], p.pending.fields["level"]))
+            p.on_bus(kind, value, self.now())
 
     def _next_ask(self) -> dict:
         self.pump(lambda p: p.screen == "asking" and p.ask and p.ask["matter"] not in self.seen,
