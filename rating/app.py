@@ -48,17 +48,7 @@ class RatingPadApp(App):
         Clock.schedule_once(lambda *_: self._on_bus(kind, value), 0)
 
     def _on_bus(self, kind: str, value) -> None:
-        p = self.presenter
-        if kind == "pad":
-            p.on_pad_state(value)
-        elif kind == "reply":
-            p.on_reply(value, self.clock())
-        elif kind == "hub":
-            p.on_hub_status(value)
-        elif kind == "connected":
-            p.on_connection(value)
-            if value:
-                p.resend()
+        self.presenter.on_bus(kind, value, self.clock())
         self.refresh()
 
     def _tick(self, *_):

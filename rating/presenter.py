@@ -91,6 +91,21 @@ class PadPresenter:
     def on_hub_status(self, online: bool) -> None:
         self.hub_online = online
 
+    def on_bus(self, kind: str, value, now: float) -> None:
+        """What the link (``rating.link``) brought, handed over on the presenter's thread: the pad
+        state, a reply, the hub's status or the connection; a connection back sends the pending
+        rating again."""
+        if kind == "pad":
+            self.on_pad_state(value)
+        elif kind == "reply":
+            self.on_reply(value, now)
+        elif kind == "hub":
+            self.on_hub_status(value)
+        elif kind == "connected":
+            self.on_connection(value)
+            if value:
+                self.resend()
+
     def on_reply(self, reply: dict, now: float) -> None:
         p = self.pending
         if p is None or reply.get("transaction") != p.transaction:

@@ -1,119 +1,116 @@
-"""A compressed hall day, end to end, on a real Mosquitto: the hub as a process, the kiosk's
-presenter and runtime taking tickets by touch and by ID card (the reader simulator on a pty),
-two callers (windows 1 and 9) calling and finishing (at the end, everyone still waiting), the announcer (`yichuang voice`, SDL's
-dummy sound card) hearing every call; the hub killed with SIGKILL after a third of the day and
-the broker restarted after two thirds. Then the invariants: every ticket in exactly one final
-state, nothing served twice, every call announced exactly once."""
+"""A compressed hall day, end to end, on a real Mosquitto, with every process of the appliance:
+the hub, the keypad bridge (YC-485 keypads of windows 1 and 2, and the LED bars, on their bus
+simulators), the board and window 3's screen (offscreen), the voice (SDL's dummy sound card) and
+the web, all as `yichuang` processes; the kiosk (tickets by touch and by ID card, the reader
+simulator on a pty), window 3's soft caller and the rating pads of windows 1-3 through their
+presenters on their real links; the help desk's caller as a device client. Early on the keypad
+bridge is killed while its keypads still hold presses it has journaled (started again, as systemd
+would); mid-day the hub is killed with SIGKILL, later the broker restarts; every other process
+recovers by itself. Late in the day a rush on social insurance raises the tidal alert, the manager
+opens tidal window 5 from the dashboard, and its caller serves.
+
+Then the invariants: every ticket in exactly one final state, nothing called or served twice,
+every call announced once, every keypad press acted on once, every rating counted once (one row
+per matter finished at a window with a pad: what the pad sent, or 未评价), none for a matter not
+served there, and the board and the LED bars showing at the end what the retained state says."""
 from __future__ import annotations
 
 import collections
-import os
-import queue
+import itertools
+import json
 import signal
-import sqlite3
-import subprocess
-import sys
-import threading
-import time
-from pathlib import Path
-
-import pytest
 
 from devices.idcard.cards import demo_virtual_cards
 from devices.idcard.simulator import Simulator as IdCardSimulator
+from devices.keypad.codec import KeyAction
+from devices.keypad.simulator import KeypadSimulator
+from devices.ledbar.simulator import LedBarSimulator
 from hall.config import load_hall
-from hall.protocol import Topics
 from hall.service.client import HallClient
 from hall.service.local_broker import Mosquitto, spawn_hub_online
-from kiosk.flow import KioskFlow, KioskSettings
-from kiosk.runtime import DeviceUrls, KioskRuntime
+from kiosk.runtime import DeviceUrls
+from tests.appliance.hall_day_parts import (TIDAL, TIDAL_OVER, TIDAL_STAFF, Child, Dashboard, Kiosk, Pad,
+                                            SoftCaller, Watch, day_hall, rows, wait_until)
+from tests.web.conftest import ACCOUNTS, PASSWORDS
 
-ROOT = Path(__file__).resolve().parents[2]
-HALL = ROOT / "config" / "halls" / "township.toml"
-ROUNDS = 12  # each round: a ticket by touch for each desk, called and finished
-
-
-class _Watch:
-    """Waits for a retained status topic to say online (a device's process is connected)."""
-
-    def __init__(self, port: int, topic: str):
-        import paho.mqtt.client as mqtt
-
-        self.online = threading.Event()
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"watch-{os.getpid()}")
-        self.client.on_connect = lambda c, *a: c.subscribe(topic, qos=1)
-        self.client.on_message = lambda c, u, m: b'"online"' in m.payload and self.online.set()
-        self.client.connect("127.0.0.1", port)
-        self.client.loop_start()
-
-    def wait_online(self, timeout: float) -> None:
-        assert self.online.wait(timeout), "the voice did not come online"
-        time.sleep(1.0)  # its subscription to the call events follows its status
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.client.loop_stop()
-        self.client.disconnect()
+ROUNDS = 9  # each round: four or five tickets by touch, a call and a finish at every open window
+KEYPADS = {"1": 1, "2": 2}  # window -> the keypad's address on the YC-485 bus
+STAFF = {"1": "0101", "2": "0102", "3": "0103", "9": "0104"}
+PADS = ("1", "2", "3")
+# what the citizens at windows 1-3 do when their pad asks, in turn (None: they walk away)
+ANSWERS = itertools.cycle([("satisfied", ()), ("very_dissatisfied", ("long_wait", "attitude")), None,
+                           ("very_satisfied", ()), ("basically_satisfied", ()), None, ("satisfied", ())])
 
 
-class Kiosk:
-    def __init__(self, config, url, urls):
-        self.flow = KioskFlow(config, KioskSettings(device="kiosk-1", has_printer=False))
-        self.inbox: queue.Queue = queue.Queue()
-        self.runtime = KioskRuntime(self.flow, url, urls, b"day-key", self.inbox.put).start()
-
-    def pump(self, until, what, timeout=40.0):
-        deadline = time.monotonic() + timeout
-        while not until():
-            assert time.monotonic() < deadline, f"kiosk: no {what} (screen {self.flow.screen} {self.flow.ctx})"
-            try:
-                self.inbox.get(timeout=0.05)()
-            except queue.Empty:
-                pass
-            self.flow.tick()
-            self.runtime.run_effects()
-
-    def tap(self, action, arg=None):
-        assert self.flow.touch(action, arg, self.flow.view().generation), (action, arg, self.flow.screen)
-        self.runtime.run_effects()
-
-    def take(self, service) -> str:
-        self.pump(lambda: self.flow.online and self.flow.screen == "home", "home screen online")
-        self.tap("take", service)
-        self.pump(lambda: self.flow.screen == "ticket", f"ticket for {service}")
-        number = self.flow.view().number
-        self.tap("noted" if self.flow.view().button("noted") else "done")
-        return number
-
-
-def test_a_hall_day_with_a_hub_kill_and_a_broker_restart(tmp_path):
-    config = load_hall(HALL)
+def test_a_hall_day_with_every_process_a_hub_kill_and_a_broker_restart(tmp_path):
+    keypads = KeypadSimulator(list(KEYPADS.values()), link=str(tmp_path / "keypads"))
+    keypads.start()
+    bars = LedBarSimulator([1, 2, 3, 9], link=str(tmp_path / "bars"))
+    bars.start()
+    hall = day_hall(tmp_path, keypads.path, bars.path, ACCOUNTS)
+    config = load_hall(hall)
     broker = Mosquitto(tmp_path / "mosquitto").start()
     db, log = tmp_path / "hall.sqlite", tmp_path / "hub.log"
-    hub = spawn_hub_online(HALL, db, broker.url, log, "--always-open")
-    trace = tmp_path / "voice.trace"
-    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
-    env.update(SDL_AUDIODRIVER="dummy", KIVY_NO_ARGS="1")
-    voice = subprocess.Popen([sys.executable, "-m", "hall.cli", "voice", "--config", str(HALL), "--broker",
-                              broker.url, "--trace", str(trace), "--log-level", "WARNING"], cwd=ROOT, env=env,
-                             stderr=subprocess.DEVNULL)
+    hub_args = ("--always-open", "--tick", "0.5")  # ticks: the pads' asks run out, the tidal check
+    hub = spawn_hub_online(hall, db, broker.url, log, *hub_args)
+    on_air, shown = tmp_path / "voice.trace", tmp_path / "board.trace"
+    voice = Child(tmp_path / "voice.log", "voice", "--config", str(hall), "--device", "voice-1", "--broker",
+                  broker.url, "--trace", str(on_air), "--log-level", "WARNING")
+    board = Child(tmp_path / "board.log", "board", "--config", str(hall), "--device", "board-1", "--broker",
+                  broker.url, "--no-voice", "--windowed", "--size", "960x540", "--trace", str(shown),
+                  "--log-level", "WARNING")
+    on_screen3 = tmp_path / "wscreen-3.trace"
+    screen3 = Child(tmp_path / "wscreen-3.log", "window-screen", "--config", str(hall), "--device", "wscreen-3",
+                    "--broker", broker.url, "--windowed", "--size", "400x240", "--trace", str(on_screen3),
+                    "--log-level", "WARNING")
+    bridge = Child(tmp_path / "bridge.log", "keypad-bridge", "--config", str(hall), "--device", "bridge-1",
+                   "--broker", broker.url, "--journal", str(tmp_path / "journal.sqlite"), "--log-level", "WARNING")
+    terminals = {"voice-1": "the voice", "board-1": "the board", "wscreen-3": "window 3's screen",
+                 "bridge-1": "the keypad bridge"}
+    watches = [Watch(broker.port, f"yc/{config.id}/status/{d}") for d in terminals]
+    processes = [voice.start(), board.start(), screen3.start(), bridge.start()]
     reader = IdCardSimulator()
     reader.start()
-    kiosk = Kiosk(config, broker.url, DeviceUrls(idcard=reader.path))
-    desks = {"caller-1": ("0101", "social_insurance"), "caller-9": ("0104", "help")}
-    callers = {d: HallClient(broker.url, config.id, d).connect() for d in desks}
-    issued: list[str] = []
-    served: list[str] = []
+    kiosk = soft = web = None
+    pads: dict[str, Pad] = {}
+    desks: dict[str, HallClient] = {}
+    presses = collections.Counter()  # (window, key) pressed on the keypads
+
+    def press(action: KeyAction, digits: str = "") -> None:
+        for window, address in KEYPADS.items():
+            keypads.press(address, action, STAFF[window] if digits else "")
+            presses[window, action.name] += 1
+
+    def keypads_settled(what: str) -> None:
+        total = sum(presses.values())
+        wait_until(lambda: rows(db, "SELECT COUNT(*) FROM transactions WHERE source = 'bridge-1'")[0][0] >= total,
+                   f"the keypad bridge's presses answered by the hub ({what})", 90)
+
+    def desk(device: str, verb: str) -> dict:
+        reply = desks[device].request(verb, timeout=60)
+        assert reply["status"] == "ok" or (verb == "call_next" and reply["error"]["code"] == "queue_empty"), reply
+        return reply
+
     try:
         # the announcer is up before the first call (call events are not retained: a voice that
-        # starts late misses the calls before it, as a late listener in the hall would)
-        board_status = Topics(config.id).status("board-1")
-        with _Watch(broker.port, board_status) as watch:
-            watch.wait_online(60)
-        for device, (staff, _) in desks.items():
-            assert callers[device].request("staff_login", staff=staff, timeout=30)["status"] == "ok"
+        # starts late misses the calls before it, as a late listener in the hall would); a
+        # terminal says online only once its subscriptions are in place (hall.service.bus)
+        for watch, who in zip(watches, terminals.values()):
+            watch.wait_online(60, who)
+        kiosk = Kiosk(config, broker.url, DeviceUrls(idcard=reader.path))
+        soft = SoftCaller(config, "caller-3", broker.url)
+        pads = {w: Pad(broker.url, config.id, w) for w in PADS}
+        desks["caller-9"] = HallClient(broker.url, config.id, "caller-9").connect()
+        web = Dashboard(hall, db, broker.url, tmp_path / "web.log", "chen", PASSWORDS["chen"])
+
+        # the morning: clerks sign in at the keypads, the soft caller and the help desk
+        press(KeyAction.LOGIN, digits="staff")
+        soft.sign_in(STAFF["3"])
+        assert desks["caller-9"].request("staff_login", staff=STAFF["9"], timeout=30)["status"] == "ok"
+        keypads_settled("sign in")
+        wait_until(lambda: all(keypads.display(a).get(0) == f"工号{STAFF[w]}已登录" for w, a in KEYPADS.items()),
+                   "the keypads show their clerk signed in")
+
         # a ticket by card: civil affairs asks for the ID card, the card brings the ticket
         kiosk.pump(lambda: kiosk.flow.online, "connection")
         kiosk.tap("take", "civil_affairs")
@@ -121,62 +118,165 @@ def test_a_hall_day_with_a_hub_kill_and_a_broker_restart(tmp_path):
         reader.place(demo_virtual_cards()["resident_long_term"])
         kiosk.pump(lambda: kiosk.flow.screen == "ticket", "card ticket")
         card_ticket = kiosk.flow.view().number
-        issued.append(card_ticket)
+        kiosk.issued.append(card_ticket)
         kiosk.tap("noted")  # no printer here: the number on screen
         reader.lift()
+
+        opened = None
         for rnd in range(ROUNDS):
             if rnd == ROUNDS // 3:  # the hub dies mid-day: SIGKILL, no goodbye
+                for _ in KEYPADS:
+                    kiosk.take("household")
                 hub.send_signal(signal.SIGKILL)
                 hub.wait(10)
-                hub = spawn_hub_online(HALL, db, broker.url, log, "--always-open", timeout=40)
+                press(KeyAction.CALL_NEXT)  # pressed while the hub is dead: journaled, sent again
+                hub = spawn_hub_online(hall, db, broker.url, log, *hub_args, timeout=40)
+                keypads_settled("across the hub's restart")
+                press(KeyAction.FINISH)
+                keypads_settled("after the hub's restart")
+                for window in KEYPADS:  # the citizens of the two matters finished across it walk away
+                    pads[window].walk_away()
             if rnd == 2 * ROUNDS // 3:  # the broker restarts (its persistence kept)
                 broker.stop()
                 broker.start()
-            for device, (_, service) in desks.items():
-                issued.append(kiosk.take(service))
+            if rnd == 2 * ROUNDS // 3 + 1:  # a rush on social insurance: the tidal window is asked for
+                for _ in range(TIDAL_OVER):
+                    kiosk.take("social_insurance")
+                tidal_form = wait_until(lambda: web.tidal_alert(TIDAL), "the dashboard shows the tidal alert", 60)
+                assert f"请开启{TIDAL}号潮汐窗口" in tidal_form
+                opened = web.open_from_alert(tidal_form)
+                assert opened == {"ok": True, "message": f"已开启{TIDAL}号潮汐窗口", "staff": TIDAL_STAFF}, \
+                    opened
+                desks[f"caller-{TIDAL}"] = HallClient(broker.url, config.id, f"caller-{TIDAL}").connect()
+            for service in ("social_insurance", "household", "social_insurance", "help") + \
+                    (("social_insurance",) if opened else ()):
+                kiosk.take(service)
+            # every open window calls its next citizen, then finishes
+            if rnd == 1:  # the keypads will not hear the bridge's "got it" for these presses ...
+                for address in KEYPADS.values():
+                    keypads.keypads[address].ignore_acks = 10 ** 6
+            press(KeyAction.CALL_NEXT)
+            assert soft.call_next() is not None, "window 3: nobody to call mid-day"
             for device in desks:
-                reply = callers[device].request("call_next", timeout=40)
-                assert reply["status"] == "ok", reply
-                served.append(reply["data"]["ticket"])
-                assert callers[device].request("finish", timeout=40)["status"] == "ok"
-        # the end of the day: each desk calls whoever is still waiting for it (the card ticket among them)
+                assert desk(device, "call_next")["status"] == "ok"
+            keypads_settled(f"round {rnd} calls")
+            if rnd == 1:  # ... before the bridge dies: its successor is offered the same keys again
+                bridge.kill9()
+                bridge.start()
+                for address in KEYPADS.values():
+                    keypads.keypads[address].ignore_acks = 0
+            press(KeyAction.FINISH)
+            soft.finish()
+            for device in desks:
+                desk(device, "finish")
+            keypads_settled(f"round {rnd} finishes")
+            # the pads of windows 1-3 ask about the matters just finished
+            for window in PADS:
+                answer = next(ANSWERS)
+                pads[window].rate(*answer) if answer else pads[window].walk_away()
+
+        # the end of the day: the help desk, the tidal window and window 3 serve whoever still waits
         for device in desks:
-            while (reply := callers[device].request("call_next", timeout=40))["status"] == "ok":
-                served.append(reply["data"]["ticket"])
-                assert callers[device].request("finish", timeout=40)["status"] == "ok"
-        deadline = time.monotonic() + 30
-        while not trace.exists() or sum(1 for line in trace.read_text().splitlines()
-                                        if line.startswith("queued")) < len(served):
-            assert time.monotonic() < deadline, ("the voice did not hear every call", served,
-                                                 trace.read_text() if trace.exists() else "no trace")
-            time.sleep(0.2)
+            while desk(device, "call_next")["status"] == "ok":
+                desk(device, "finish")
+        while soft.call_next() is not None:
+            soft.finish()
+
+        called = rows(db, "SELECT seq, ticket FROM events WHERE type = 'ticket_called' ORDER BY seq")
+        wait_until(lambda: on_air.exists() and sum(line.startswith("queued") for line in
+                                                   on_air.read_text().splitlines()) >= len(called),
+                   "the voice heard every call", 30)
+        wait_until(lambda: shown.exists() and (shown.read_text().splitlines() or ["-"])[-1].split()[1:3] ==
+                   [str(called[-1][0]), called[-1][1]], "the board shows the last call", 30)
+        served_at_pads = rows(db, "SELECT ticket, window FROM events WHERE type = 'ticket_finished' "
+                                  "AND window IN ('1', '2', '3')")
+        wait_until(lambda: rows(db, "SELECT COUNT(*) FROM ratings")[0][0] >= len(served_at_pads),
+                   "every matter at a window with a pad rated or 未评价 (the last asks run out)", 30)
+        wait_until(lambda: on_screen3.exists() and on_screen3.read_text().splitlines()[-1].split()[2] == "-",
+                   "window 3's screen shows nobody called", 30)
+        wait_until(lambda: all(bars.state(config.windows[w].ledbar).text == config.windows[w].name
+                               for w in ("1", "2", "3", "9")), "the LED bars show the windows open and idle", 30)
+        with HallClient(broker.url, config.id, "watch", watch_state=True) as watcher:
+            retained = watcher.wait_for(lambda: watcher.state_of(watcher.topics.board()), 20, "state/board")
     finally:
-        kiosk.runtime.stop()
+        for part in (kiosk and kiosk.runtime, web):
+            if part is not None:
+                part.stop()
+        for part in (soft, *pads.values(), *desks.values()):
+            if part is not None:
+                part.close()
+        for child in processes:
+            child.stop()
         reader.stop()
-        for c in callers.values():
-            c.close()
-        voice.terminate()
-        try:
-            voice.wait(20)
-        except subprocess.TimeoutExpired:
-            voice.kill()
-        hub.terminate()
-        hub.wait(20)
+        keypads.stop()
+        bars.stop()
+        if hub.poll() is None:
+            hub.terminate()
+            hub.wait(20)
         broker.stop()
 
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    tickets = dict(conn.execute("SELECT number, status FROM tickets").fetchall())
-    calls = collections.Counter(t for (t,) in conn.execute("SELECT ticket FROM events WHERE type='ticket_called'"))
-    finishes = collections.Counter(t for (t,) in conn.execute(
-        "SELECT ticket FROM events WHERE type='ticket_finished'"))
-    conn.close()
-    # every ticket taken is in the database once; every served one finished, each called and finished once
+    tickets = dict(rows(db, "SELECT number, status FROM tickets"))
+    calls = collections.Counter(t for (t,) in rows(db, "SELECT ticket FROM events WHERE type = 'ticket_called'"))
+    finishes = collections.Counter(t for (t,) in rows(db, "SELECT ticket FROM events WHERE type = 'ticket_finished'"))
+    issued = kiosk.issued
+    # every ticket taken is in the database once, and in one final state: finished
     assert sorted(tickets) == sorted(issued) and len(set(issued)) == len(issued)
-    assert len(set(served)) == len(served)  # nothing served twice
-    assert sorted(served) == sorted(issued) and card_ticket in served
-    assert all(status == "finished" for status in tickets.values()), tickets  # one final state each
-    assert all(calls[t] == 1 and finishes[t] == 1 for t in served), (calls, finishes)
+    assert card_ticket in tickets
+    assert all(status == "finished" for status in tickets.values()), tickets
+    # nothing called or served twice
+    assert set(calls) == set(finishes) == set(issued)
+    assert all(calls[t] == 1 and finishes[t] == 1 for t in issued), (calls, finishes)
+
     # every call announced exactly once by the voice, across the hub kill and the broker restart
-    queued = collections.Counter(line.split()[2] for line in trace.read_text().splitlines()
+    queued = collections.Counter(line.split()[2] for line in on_air.read_text().splitlines()
                                  if line.startswith("queued"))
-    assert queued == collections.Counter(served), (queued, served)
+    assert queued == calls, (queued, calls)
+
+    # the board shows what the retained state says: the last call of the day
+    last = [line.split()[1:3] for line in shown.read_text().splitlines() if line.startswith("redraw")][-1]
+    newest = retained["calls"][0]
+    assert last == [str(called[-1][0]), called[-1][1]] == [str(newest["seq"]), newest["ticket"]]
+
+    # window 3's screen showed only tickets called there, and now nobody (its retained state)
+    at3 = {t for (t,) in rows(db, "SELECT ticket FROM events WHERE type = 'ticket_called' AND window = '3'")}
+    on3 = [line.split()[2] for line in on_screen3.read_text().splitlines() if line.startswith("redraw")]
+    assert on3[-1] == "-" and set(on3) - {"-"} <= at3 and set(on3) & at3, (on3, at3)
+
+    # every keypad press acted on once: one transaction each, every one accepted; the calls at
+    # the keypads' windows are their presses of 呼叫
+    bridge_rows = rows(db, "SELECT verb, status FROM transactions WHERE source = 'bridge-1'")
+    assert len(bridge_rows) == sum(presses.values()) and {s for _, s in bridge_rows} == {"ok"}, \
+        (collections.Counter(bridge_rows), presses)
+    by_window = collections.Counter(w for (w,) in rows(db, "SELECT window FROM events "
+                                                           "WHERE type = 'ticket_called'"))
+    assert {w: by_window[w] for w in KEYPADS} == {w: presses[w, "CALL_NEXT"] for w in KEYPADS}
+
+    # every rating counted once: one row per matter finished at a window with a pad, none elsewhere
+    ratings = rows(db, "SELECT ticket, window, level, reasons, \"case\", channel FROM ratings")
+    assert collections.Counter((t, w) for t, w, *_ in ratings) == collections.Counter(served_at_pads)
+    rated = collections.Counter((t, level) for t, _, level, *_ in ratings if level != "unrated")
+    accepted = collections.Counter(x for pad in pads.values() for x in pad.accepted)
+    assert rated == accepted, (rated, accepted)
+    assert {r[5] for r in ratings} == {"pad"}
+    # each rating a pad sent is one request the hub acted on: accepted, or (on a slow day) refused
+    # because its ask had run out; never a second rating of the same matter
+    answers = collections.Counter(json.loads(reply)["status"] if status == "ok" else
+                                  json.loads(reply)["error"]["code"]
+                                  for status, reply in rows(db, "SELECT status, reply FROM transactions "
+                                                                "WHERE source LIKE 'pad-%'"))
+    sent = sum(len(pad.sent) for pad in pads.values())
+    assert sum(answers.values()) == sent and answers["ok"] == sum(accepted.values()) and \
+        set(answers) <= {"ok", "rating_expired"}, ("pads sent", sent, "the hub answered", answers)
+    bad = [r for r in ratings if r[2] == "very_dissatisfied"]
+    assert bad and all(r[3] == '["long_wait", "attitude"]' and r[4] for r in bad), bad  # a case each
+    assert len(rows(db, "SELECT id FROM cases")) == len(bad)
+    assert any(r[2] == "unrated" for r in ratings), "no ask ran out unanswered"
+
+    # the tidal window: asked for by the hub, opened from the dashboard with its clerk, then serving
+    tidal = rows(db, "SELECT type, staff, data FROM events WHERE window = ? AND type IN "
+                     "('tidal_alert', 'staff_login', 'tidal_alert_cleared') ORDER BY seq", (TIDAL,))
+    assert [(t, s) for t, s, _ in tidal] == [("tidal_alert", None), ("staff_login", TIDAL_STAFF),
+                                           ("tidal_alert_cleared", None)], tidal
+    assert '"opened"' in tidal[2][2]
+    assert rows(db, "SELECT verb, status FROM transactions WHERE source = 'manager'") == [("staff_login", "ok")]
+    assert by_window[TIDAL] >= 1

@@ -67,15 +67,7 @@ class HeadlessPad:
                 kind, value = self.inbox.get(timeout=min(left, 0.5))
             except queue.Empty:
                 continue
-            p = self.presenter
-            if kind == "pad":
-                p.on_pad_state(value)
-            elif kind == "reply":
-                p.on_reply(value, time.time())
-            elif kind == "connected":
-                p.on_connection(value)
-            elif kind == "hub":
-                p.on_hub_status(value)
+            self.presenter.on_bus(kind, value, time.time())
 
     def _flush(self):
         while self.presenter.outbox:
