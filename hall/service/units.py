@@ -100,6 +100,7 @@ def main(argv: list[str]) -> int:
         return 2
     for path in write(Path(args.out), bin_dir=args.bin, etc=args.etc, prefix=args.prefix, ports=ports):
         print(path)
-    print("install: cp *.service /etc/systemd/system/ && cp 99-yichuang.rules /etc/udev/rules.d/ && "
-          "systemctl daemon-reload && udevadm control --reload", file=sys.stderr)
+    print("install (docs/appliance.md): cp *.service *.timer /etc/systemd/system/ && "
+          "cp 99-yichuang.rules /etc/udev/rules.d/ && systemctl daemon-reload && udevadm control --reload && "
+          "udevadm trigger", file=sys.stderr)
     return 0

@@ -1,5 +1,5 @@
 """What systemd runs for a unit instance: its ExecStart= command line and environment, expanded
-as systemd does it (specifiers %i %S %%, Environment=, EnvironmentFile=, ${VAR} in ExecStart),
+as systemd does it (specifiers %i %S %C %%, Environment=, EnvironmentFile=, ${VAR} in ExecStart),
 so tests start the very command line a rendered unit holds instead of retyping it."""
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def service_settings(text: str) -> list[tuple[str, str]]:
 
 
 def specifiers(value: str, instance: str, state_root: Path) -> str:
-    table = {"i": instance, "S": str(state_root), "%": "%"}
+    """%S and %C (/var/lib and /var/cache for a system unit) are folders under ``state_root``."""
+    table = {"i": instance, "S": str(state_root / "lib"), "C": str(state_root / "cache"), "%": "%"}
     return re.sub(r"%(.)", lambda m: table[m.group(1)], value)
 
 
