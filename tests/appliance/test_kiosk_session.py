@@ -7,8 +7,11 @@ Debian's cage, its Xwayland, and the app as cage's child on a TLS broker with a 
 What systemd does around it is stood in for: a notify socket this test owns; a user namespace
 for `User=` (the process is not root, as cage insists); a home that cannot be created (a system
 user has none). This machine has no GPU and no seat, so cage draws into a window of an Xvfb
-through wlroots' X11 backend with the pixman renderer (its headless backend stops showing an
-Xwayland client's frames once the window fills the output: a frozen, half-black picture in grim).
+through wlroots' X11 backend with the pixman renderer. Not the headless backend: once the app's
+window fills the output, cage 0.1.4 scans the client's buffer out directly (wlroots 0.15's
+headless output takes any buffer), so its renderer and damage tracking stop, and grim gets a
+stale, half-black picture; with `cage -r` (no scan-out of a rotated output) headless works,
+but that is not the unit's command line. A DRM output cannot scan out Xwayland's shm buffers.
 """
 from __future__ import annotations
 
