@@ -12,6 +12,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
+from hall.config import load_hall
 from hall.protocol import Topics
 from hall.service.pki import HallCA
 
@@ -136,3 +137,7 @@ def test_provision_twice_keeps_keys_and_passwords(tmp_path):
     subprocess.run(run, check=True, capture_output=True)
     assert {p: p.read_bytes() for p in first} == first
     assert oct((tmp_path / "ca" / "ca.key").stat().st_mode & 0o777) == "0o600"
+    # one hall key, on every terminal (a kiosk cannot create it in a read-only /etc/yichuang)
+    keys = {p.parent.name: p.read_bytes() for p in (tmp_path / "devices").glob("*/hall.key")}
+    assert set(keys) == set(load_hall(TOWNSHIP).devices) and set(keys.values()) == {(tmp_path / "hall.key").read_bytes()}
+    assert oct((tmp_path / "devices" / "kiosk-1" / "hall.key").stat().st_mode & 0o777) == "0o600"
