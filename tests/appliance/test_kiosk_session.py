@@ -37,7 +37,7 @@ TOWNSHIP = ROOT / "config" / "halls" / "township.toml"
 BIN = str(Path(sys.executable).parent)
 # device -> what it says with READY=1, and the first word of its window's title
 TERMINALS = {"kiosk-1": ("kiosk-1: home screen", "一窗 取号机"), "board-1": ("board-1: showing", "斑竹园镇")}
-USER_ID = 65534  # the uid the kiosk sees: not root, with no home, like a system user
+USER_ID = 65534  # the uid the app sees: not root, with no home, like a system user
 NO_HOME = "/proc/yichuang-has-no-home"  # a path no one can create
 SCREENS = ROOT / "docs" / "screens" / "appliance"
 
@@ -109,8 +109,6 @@ def test_the_terminal_unit_starts_fullscreen_under_cage_and_feeds_the_watchdog(p
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
     display, xvfb = start_xvfb()
-    hub_url = f"mqtt://{HUB_CLIENT}:{provisioned['creds'][HUB_CLIENT]}@127.0.0.1:{provisioned['plain']}"
-    hub = spawn_hub_online(TOWNSHIP, tmp_path / "hall.sqlite", hub_url, tmp_path / "hub.log", "--always-open")
     env.update(
         # as systemd sets them for User=yichuang with PAM (pam_systemd gives XDG_RUNTIME_DIR)
         PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", LANG="C.UTF-8", HOME=NO_HOME,
@@ -122,9 +120,13 @@ def test_the_terminal_unit_starts_fullscreen_under_cage_and_feeds_the_watchdog(p
         SDL_AUDIODRIVER="dummy")
     log = tmp_path / "session.log"
     heard: list[str] = []
-    with open(log, "w") as out:
-        session = subprocess.Popen(as_the_unit_user(argv, etc), env=env, stdout=out, stderr=out, start_new_session=True)
+    hub = session = None
     try:
+        hub_url = f"mqtt://{HUB_CLIENT}:{provisioned['creds'][HUB_CLIENT]}@127.0.0.1:{provisioned['plain']}"
+        hub = spawn_hub_online(TOWNSHIP, tmp_path / "hall.sqlite", hub_url, tmp_path / "hub.log", "--always-open")
+        with open(log, "w") as out:
+            session = subprocess.Popen(as_the_unit_user(argv, etc), env=env, stdout=out, stderr=out,
+                                       start_new_session=True)
         deadline = time.monotonic() + 45
         while sum(m == "WATCHDOG=1" for m in heard) < 2 and time.monotonic() < deadline:
             try:
@@ -136,15 +138,17 @@ def test_the_terminal_unit_starts_fullscreen_under_cage_and_feeds_the_watchdog(p
                               capture_output=True, text=True, timeout=20)
         outer = windows(f":{display}")
         children = Path(f"/proc/{session.pid}/task/{session.pid}/children").read_text().split()
-        kiosk_pid = next(p for p in children if b"yichuang" in Path(f"/proc/{p}/cmdline").read_bytes())
-        inner_display = dict(v.split("=", 1) for v in Path(f"/proc/{kiosk_pid}/environ").read_text().split("\0")
+        app_pid = next(p for p in children if b"yichuang" in Path(f"/proc/{p}/cmdline").read_bytes())
+        inner_display = dict(v.split("=", 1) for v in Path(f"/proc/{app_pid}/environ").read_text().split("\0")
                              if "=" in v)["DISPLAY"]
         inner = windows(inner_display)
     finally:
-        stop(session)
+        if session is not None:
+            stop(session)
         notify.close()
-        hub.terminate()
-        hub.wait(20)
+        if hub is not None:
+            hub.terminate()
+            hub.wait(20)
         xvfb.terminate()
         xvfb.wait(10)
     print("\n".join(heard))
