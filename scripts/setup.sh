@@ -15,6 +15,9 @@ SYSTEM_PACKAGES=(
   zbar-tools                             # reads printed QR codes back in tests
   chromium chromium-driver               # headless browser tests
   cage                                   # kiosk compositor: one fullscreen app at boot, no desktop
+  xwayland                               # cage's X server: the apps' SDL has no Wayland driver
+  grim x11-utils                         # screenshots of cage's output, xwininfo, in tests
+  udev umockdev                          # udevadm test of the rules on mocked USB devices
   postgresql                             # the county supervisor's database (tests start their own cluster)
   gcc
 )

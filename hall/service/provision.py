@@ -8,8 +8,11 @@ Written to DIR (run again: passwords, keys and certificates are kept, new device
   same server; TLS on the LAN with a client certificate from the hall CA *and* the device's
   password), ``passwd`` (hashed), ``acl``, ``server.crt``/``.key``, ``credentials.txt``;
 - ``devices/<id>/``: what goes onto that terminal's ``/etc/yichuang``: ``ca.crt``, its own
-  certificate and key, ``password``, and ``terminal-<id>.env`` (the app to start and its
+  certificate and key, ``password``, ``hall.key`` (the hall's key for the keyed hashes of ID
+  numbers, ``hall.hallkey``: the same on every terminal; a kiosk cannot create it in a
+  read-only ``/etc/yichuang``), and ``terminal-<id>.env`` (the app to start and its
   ``mqtts://`` broker URL) for the ``yichuang-terminal@<id>`` unit;
+- ``hall.key``: the hall's key, kept for the next run and the server's ``/etc/yichuang``;
 - ``accounts/hub.password``: the hub's password, for ``yichuang-hub.service``.
 
 A terminal without its certificate, with a wrong password or with another device's account is
@@ -27,6 +30,7 @@ import sys
 from pathlib import Path
 
 from hall.config import ConfigError, HallConfig, load_hall
+from hall.hallkey import load_hall_key
 from hall.protocol import HUB_CLIENT
 from hall.service.mosquitto_config import BROKER_USER, acl_text, broker_conf, readable_by_broker, write_accounts
 from hall.service.pki import HallCA
@@ -73,19 +77,24 @@ def broker_files(config: HallConfig, out: Path, ca: HallCA, hosts: tuple[str, ..
     return creds
 
 
+def write_secret(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text + "\n")
+
 
 def device_files(config: HallConfig, out: Path, ca: HallCA, creds: dict[str, str], server: str, *,
-                 tls_port: int = TLS_PORT, etc: str = ETC) -> list[Path]:
-    """One folder per device: its certificate, key, password and terminal env file."""
+                 tls_port: int = TLS_PORT, etc: str = ETC, hall_key: bytes | None = None) -> list[Path]:
+    """One folder per device: its certificate, key, password, the hall key and terminal env file."""
     written = []
     for device in config.devices.values():
         folder = out / device.id
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ca.cert_path, folder / "ca.crt")
         ca.issue(device.id, folder / device.id)
-        fd = os.open(folder / "password", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(creds[device.id] + "\n")
+        write_secret(folder / "password", creds[device.id])
+        if hall_key is not None:
+            write_secret(folder / "hall.key", hall_key.hex())
         there = etc.format(device=device.id)  # where the folder's files will be on the terminal
         url = (f"mqtts://{device.id}@{server}:{tls_port}?ca={there}/ca.crt&cert={there}/{device.id}.crt"
                f"&key={there}/{device.id}.key&password_file={there}/password")
@@ -101,12 +110,10 @@ def device_files(config: HallConfig, out: Path, ca: HallCA, creds: dict[str, str
 def provision(config: HallConfig, out: Path, hosts: tuple[str, ...]) -> dict[str, str]:
     ca = HallCA.open(out / "ca", config.id)
     creds = broker_files(config, out / "broker", ca, hosts, broker_dir=f"{ETC}/broker")
-    device_files(config, out / "devices", ca, creds, hosts[0])
+    device_files(config, out / "devices", ca, creds, hosts[0], hall_key=load_hall_key(config, out / "hall.key"))
     accounts = out / "accounts"
     accounts.mkdir(exist_ok=True)
-    fd = os.open(accounts / "hub.password", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(creds[HUB_CLIENT] + "\n")
+    write_secret(accounts / "hub.password", creds[HUB_CLIENT])
     return creds
 
 
@@ -131,6 +138,7 @@ def main(argv: list[str]) -> int:
     devices = [d for d in creds if d in config.devices]
     print(f"provisioned hall {config.id}: CA, broker (TLS :{TLS_PORT} for {', '.join(hosts)}; plain on loopback), "
           f"{len(devices)} devices under {args.out}/devices/")
-    print(f"on the server: copy {args.out}/broker to {ETC}/broker and {args.out}/accounts to {ETC}/accounts; "
-          f"on each terminal: copy {args.out}/devices/<id>/* to {ETC}/")
+    print(f"on the server: copy {args.out}/broker to {ETC}/broker, {args.out}/accounts to {ETC}/accounts and "
+          f"{args.out}/hall.key to {ETC}/; "
+          f"on each terminal: copy {args.out}/devices/<id>/* to {ETC}/ (docs/appliance.md)")
     return 0

@@ -17,15 +17,19 @@ import sys
 from pathlib import Path
 
 SYSTEMD = Path(__file__).resolve().parents[2] / "systemd"
-# role -> (udev subsystem, the name under /dev, group that may open it)
+# role -> (udev subsystem, the name under /dev, group that may open it). The names are the ones
+# the hall file's device URLs use: a kiosk's idcard/scanner/printer, a keypad bridge's bus
+# (keypads), receiver (433 MHz) and ledbars lines.
 PORT_ROLES = {
     "idcard": ("tty", "yc-idcard", "dialout"),
     "scanner": ("tty", "yc-scanner", "dialout"),
     "keypad": ("tty", "yc-keypad", "dialout"),
+    "receiver": ("tty", "yc-receiver", "dialout"),
     "ledbar": ("tty", "yc-ledbar", "dialout"),
     "printer": ("tty", "yc-printer", "lp"),
     "scanner-hid": ("input", "input/yc-scanner", "input"),
 }
+USB_PRINTER = "yc-printer"  # a USB printer-class printer (/dev/usb/lpN), named whatever port it is in
 ID_PATH = re.compile(r"^[A-Za-z0-9:._-]+$")
 
 
@@ -42,7 +46,7 @@ def udev_rules(ports: dict[str, str]) -> str:
     lines = [
         "# Yichuang: stable names for a terminal's devices (written by `yichuang units`).",
         "# A USB printer-class receipt printer (ESC/POS over /dev/usb/lpN):",
-        'SUBSYSTEM=="usbmisc", KERNEL=="lp[0-9]*", SYMLINK+="yc-printer", GROUP="lp", MODE="0660"',
+        f'SUBSYSTEM=="usbmisc", KERNEL=="lp[0-9]*", SYMLINK+="{USB_PRINTER}", GROUP="lp", MODE="0660"',
         "# PC/SC readers (social-security card) need no node: pcscd finds them.",
     ]
     for role, id_path in sorted(ports.items()):
@@ -96,6 +100,7 @@ def main(argv: list[str]) -> int:
         return 2
     for path in write(Path(args.out), bin_dir=args.bin, etc=args.etc, prefix=args.prefix, ports=ports):
         print(path)
-    print("install: cp *.service /etc/systemd/system/ && cp 99-yichuang.rules /etc/udev/rules.d/ && "
-          "systemctl daemon-reload && udevadm control --reload", file=sys.stderr)
+    print("install (docs/appliance.md): cp *.service *.timer /etc/systemd/system/ && "
+          "cp 99-yichuang.rules /etc/udev/rules.d/ && systemctl daemon-reload && udevadm control --reload && "
+          "udevadm trigger", file=sys.stderr)
     return 0

@@ -11,35 +11,13 @@ import time
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
-import pytest
 
 from hall.config import load_hall
 from hall.protocol import Topics
-from hall.service.local_broker import free_port, wait_for_port
 from hall.service.pki import HallCA
-from hall.service.provision import broker_files, device_files
 
 ROOT = Path(__file__).resolve().parents[2]
 TOWNSHIP = ROOT / "config" / "halls" / "township.toml"
-
-
-@pytest.fixture(scope="module")
-def provisioned(tmp_path_factory):
-    """The township hall provisioned into a folder, its broker running on two free ports."""
-    out = tmp_path_factory.mktemp("provision")
-    config = load_hall(TOWNSHIP)
-    plain, tls = free_port(), free_port()
-    ca = HallCA.open(out / "ca", config.id)
-    creds = broker_files(config, out / "broker", ca, ("127.0.0.1", "localhost"), plain=f"{plain} 127.0.0.1",
-                         tls_port=tls, persistence_dir=str(out / "data"), user="root",
-                         log_dest=f"file {out / 'broker.log'}")
-    device_files(config, out / "devices", ca, creds, "127.0.0.1", tls_port=tls, etc=str(out / "devices" / "{device}"))
-    broker = subprocess.Popen(["mosquitto", "-c", str(out / "broker" / "mosquitto.conf")],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    assert wait_for_port(tls) and wait_for_port(plain), (out / "broker.log").read_text()
-    yield {"out": out, "config": config, "creds": creds, "plain": plain, "tls": tls}
-    broker.terminate()
-    broker.wait(10)
 
 
 def attempt(port: int, user: str, password: str, *, ca: Path, cert: Path | None, key: Path | None,
@@ -159,3 +137,7 @@ def test_provision_twice_keeps_keys_and_passwords(tmp_path):
     subprocess.run(run, check=True, capture_output=True)
     assert {p: p.read_bytes() for p in first} == first
     assert oct((tmp_path / "ca" / "ca.key").stat().st_mode & 0o777) == "0o600"
+    # one hall key, on every terminal (a kiosk cannot create it in a read-only /etc/yichuang)
+    keys = {p.parent.name: p.read_bytes() for p in (tmp_path / "devices").glob("*/hall.key")}
+    assert set(keys) == set(load_hall(TOWNSHIP).devices) and set(keys.values()) == {(tmp_path / "hall.key").read_bytes()}
+    assert oct((tmp_path / "devices" / "kiosk-1" / "hall.key").stat().st_mode & 0o777) == "0o600"
