@@ -259,6 +259,7 @@ def main(argv: list[str]) -> int:
         # --for counts from the end of the scripted citizen's walk (or from the banner)
         timer = threading.Timer(args.seconds, stop.set) if args.seconds is not None else None
         apps = []
+        simulators = None  # the device window's process
         status = None
         serving = threading.Thread(target=hub.run, args=(stop,), name="hub")
         try:
@@ -270,7 +271,8 @@ def main(argv: list[str]) -> int:
             citizen = args.citizen == "yes" or (args.citizen == "auto" and headless)
             trace = Path(tmp) / "voice-trace.txt"
             devices = Path(tmp) / "devices"
-            env = dict(os.environ)
+            # the console keeps to what matters: warnings, in each app's own log format
+            env = {"KIVY_LOG_MODE": "MIXED", "KCFG_KIVY_LOG_LEVEL": "warning", **os.environ}
             if headless:  # the same windows offscreen, the voice on SDL's dummy sound card
                 env.setdefault("SDL_AUDIODRIVER", "dummy")
                 env.setdefault("KIVY_NO_ARGS", "1")
@@ -278,9 +280,11 @@ def main(argv: list[str]) -> int:
             for name, build in APPS:
                 apps.append(subprocess.Popen(build(args.config, url, devices) + extra.get(name, []),
                                              env={**env, **window_at(*WINDOWS[name])} if name in WINDOWS else env))
-                if name == DEVICES and not wait_for_devices(devices, apps[-1]):
-                    print("yichuang demo: the simulated devices did not start; the kiosk runs without them",
-                          file=sys.stderr, flush=True)
+                if name == DEVICES:
+                    simulators = apps[-1]
+                    if not wait_for_devices(devices, simulators):
+                        print("yichuang demo: the simulated devices did not start; the kiosk runs without them",
+                              file=sys.stderr, flush=True)
             extra_lines: list[str] = [f"  devices the kiosk's ID card reader, scanner and printer are simulators "
                                     f"(模拟设备 window); tickets printed: {devices / 'printed'}",
                                     f"          demo booking {booking}: 扫预约码 in that window checks it in"]
@@ -314,14 +318,16 @@ def main(argv: list[str]) -> int:
                 status.close()
             if timer:
                 timer.cancel()
-            for app in apps:
-                app.terminate()
-            for app in apps:
-                try:
-                    app.wait(10)
-                except subprocess.TimeoutExpired:  # e.g. the voice still saying its last call
-                    app.kill()
-                    app.wait()
+            # the device window last: the kiosk lets go of its reader, scanner and printer first
+            for batch in ([app for app in apps if app is not simulators], [simulators] if simulators else []):
+                for app in batch:
+                    app.terminate()
+                for app in batch:
+                    try:
+                        app.wait(10)
+                    except subprocess.TimeoutExpired:  # e.g. the voice still saying its last call
+                        app.kill()
+                        app.wait()
             store.close()
             if broker:
                 broker.stop()

@@ -3,7 +3,7 @@ the kiosk on the simulated card reader, scanner and printer of the device window
 A person presses 放身份证 · 长者 in the device window and touches a service on the kiosk, both
 with xdotool on the real windows; the hub issues a green-channel ticket by ID card, the
 printer simulator keeps the bytes the kiosk sent, and those bytes decode to the ticket whose
-QR (read by zbarimg) is the ticket's page. The device window and the whole screen are saved
+QR (read by zbarimg) is the ticket's page. Then 扫预约码 checks the demo's booking in. The device window and the whole screen are saved
 to docs/screens/demo/."""
 from __future__ import annotations
 
@@ -132,6 +132,13 @@ def test_a_visitor_places_an_id_card_in_the_device_window(tmp_path, mosquitto):
         shots.append(SHOTS / "demo-desktop.png")
         assert all(not_one_colour(p) for p in shots)
         printed = (tray / "0001.escpos").read_bytes()  # the demo's folder goes when it stops
+
+        # the demo's booking, scanned in the device window, checks in at the kiosk
+        kiosk.click("done")
+        kiosk.wait(lambda s: s["screen"] == "home", "home again")
+        panel.click("scan")
+        booked = kiosk.wait(lambda s: s["screen"] == "ticket", "check-in ticket")["number"]
+        panel.wait(lambda s: s.get("printed") == 2, "the check-in ticket in the device window")
     finally:
         demo.send_signal(signal.SIGTERM)
         try:
@@ -145,9 +152,11 @@ def test_a_visitor_places_an_id_card_in_the_device_window(tmp_path, mosquitto):
 
     # the hub's record: one ticket, by ID card, on the green channel
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    rows = conn.execute("SELECT number, channel, priority, token FROM tickets").fetchall()
+    rows = conn.execute("SELECT number, channel, priority, token, appointment FROM tickets ORDER BY id").fetchall()
     conn.close()
-    assert [r[:3] for r in rows] == [(number, "id_card", "green")]
+    booking = re.search(r"demo booking (DEMO\d{8})", text).group(1)
+    assert [r[:3] for r in rows] == [(number, "id_card", "green"), (booked, "appointment", "appointment")]
+    assert rows[1][4] == booking
     # what the kiosk sent the printer, decoded: the number, the green channel, and a QR that reads back
     elements = list(Interpreter().feed(printed))
     lines = [e.text for e in elements if isinstance(e, TextLine)]
