@@ -11,8 +11,13 @@ its own broker on a free port. The banner says which. ``--port 0``
 always starts its own on a free port; ``--broker URL`` uses a given broker.
 
 The demo hall is open 00:00-24:00 every day (the hub's ``--always-open``), so it can be tried
-at any hour; it says so when it starts. The kiosk, caller and board apps join here as they are
-written (``APPS``).
+at any hour; it says so when it starts. The terminal apps start beside the hub (``APPS``): the
+board, the voice, window 1's screen and rating pad, the kiosk, window 1's soft caller, and the
+device window (模拟设备, ``devices.panel``) whose card reader, scanner and printer simulators the
+kiosk uses; the demo books one appointment for now for its 扫预约码. With a display they are
+windows (the ones a person uses placed for a 1920x1080 desktop, ``WINDOWS``); without one they
+run offscreen and a scripted citizen walks through once (``hall.demo_citizen``). Either way the
+demo ends its output with two lines of what to try.
 """
 from __future__ import annotations
 

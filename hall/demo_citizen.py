@@ -194,7 +194,7 @@ def _by_id_card(kiosk: _Kiosk, reader: IdCardSimulator, printer: PrinterSimulato
     qr = next((item.payload for item in paper if isinstance(item, QrCode)), "")
     if not any(number in line for line in lines) or not qr:
         raise CitizenLost(f"printer: the ticket {number} is not what was printed: {lines} QR {qr!r}")
-    note(f"  6. 刷身份证 kiosk-1: {holder.masked_name} ({holder.age_on(kiosk.flow.now_local().date())}) laid her "
+    note(f"  6. 刷身份证 {kiosk.flow.settings.device}: {holder.masked_name} ({holder.age_on(kiosk.flow.now_local().date())}) laid her "
          f"ID card on the reader simulator and touched {service}; ticket {number}, printed:")
     note("       " + " | ".join(lines))
     note(f"       QR {qr}")

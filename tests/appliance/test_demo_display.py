@@ -7,7 +7,6 @@ QR (read by zbarimg) is the ticket's page. Then 扫预约码 checks the demo's b
 to docs/screens/demo/."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -22,7 +21,7 @@ import pytest
 from devices.printer.interpreter import Interpreter, QrCode, TextLine
 from devices.printer.preview import render_png
 from hall.service.local_broker import Mosquitto
-from tests.kiosk.test_xvfb import free_display
+from tests.kiosk.test_xvfb import Panel, free_display
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screens" / "demo"
@@ -35,28 +34,14 @@ def mosquitto(tmp_path):
     broker.stop()
 
 
-class Window:
-    """One app's X window, clicked where its layout file says its buttons are."""
+class Window(Panel):
+    """One app's X window, clicked where its layout file says its buttons are (the window's
+    own coordinates: the demo's windows are not at the screen's corner)."""
 
     def __init__(self, display: str, title: str, layout: Path):
+        super().__init__(layout, display)
         self.env = {**os.environ, "DISPLAY": display}
-        self.title, self.layout = title, layout
-
-    def screen(self) -> dict:
-        try:
-            return json.loads(self.layout.read_text())
-        except (OSError, ValueError):
-            return {}
-
-    def wait(self, predicate, what: str, timeout: float = 30.0) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            s = self.screen()
-            if s and predicate(s):
-                return s
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{self.title}: no {what} within {timeout} s; now {s}")
-            time.sleep(0.1)
+        self.title = title
 
     def id(self) -> str:
         """The X window whose name holds ``title`` (xwininfo reads the UTF-8 names xdotool misses)."""
