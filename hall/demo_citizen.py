@@ -74,13 +74,22 @@ class _Kiosk:
         self.runtime.run_effects()
 
 
-def _played(trace: Path, ticket: str) -> bool:
-    """Has the board's voice started playing the call of ``ticket``? (``playing SEQ TICKET T``)"""
+def _traced(trace: Path, what: str, ticket: str | None = None) -> bool:
+    """Has the voice written ``what`` (for ``ticket``) in its trace? ``playing SEQ TICKET T``:
+    it started playing that call; ``listening GEN - T``: it hears the calls from now on."""
     try:
-        return any(line.split()[0:1] == ["playing"] and line.split()[2:3] == [ticket]
+        return any(line.split()[0:1] == [what] and (ticket is None or line.split()[2:3] == [ticket])
                    for line in trace.read_text().splitlines())
     except FileNotFoundError:
         return False
+
+
+def _wait_traced(trace: Path, what: str, ticket: str | None, timeout: float, lost: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not _traced(trace, what, ticket):
+        if time.monotonic() > deadline:
+            raise CitizenLost(f"voice: {lost} within {timeout:.0f} s ({trace})")
+        time.sleep(0.1)
 
 
 def _rate(config: HallConfig, url: str, window: str, ticket: str, timeout: float, note) -> bool | None:
@@ -131,6 +140,8 @@ def walk(config: HallConfig, url: str, board_trace: Path | None, timeout: float 
         note(f"  1. 取号 {kiosk_id}: ticket {w.ticket} for {service} "
              f"({'printed on the printer simulator' if printed else 'on screen'})")
         kiosk.tap("done")
+        if board_trace is not None:  # calls are not retained: the announcer must be listening first
+            _wait_traced(board_trace, "listening", None, timeout, "the announcer is not listening")
         with HallClient(url, config.id, caller.id, watch_state=True) as desk:
             try:
                 desk.request("staff_login", staff=staff, timeout=timeout)
@@ -148,12 +159,8 @@ def walk(config: HallConfig, url: str, board_trace: Path | None, timeout: float 
             except Exception as err:  # noqa: BLE001 - a wait's own timeout error
                 raise CitizenLost(f"board: {w.ticket} not on state/board: {err}") from None
             if board_trace is not None:
-                deadline = time.monotonic() + timeout
-                while not _played(board_trace, w.ticket):
-                    if time.monotonic() > deadline:
-                        raise CitizenLost(f"voice: the announcer did not play the call of {w.ticket} "
-                                          f"within {timeout:.0f} s ({board_trace})")
-                    time.sleep(0.1)
+                _wait_traced(board_trace, "playing", w.ticket, timeout, f"the announcer did not play the call of "
+                                                                         f"{w.ticket}")
                 w.announced = f"{w.ticket}号请到{window}号窗口"
                 note(f"  3. 播报 board + voice: {w.ticket} is on the board, and the voice played 「{w.announced}」")
             else:
