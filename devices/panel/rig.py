@@ -45,7 +45,6 @@ class RecordingPrinter(PrinterSimulator):
         super().__init__(**kw)
         self.tray = tray
         self._bytes = bytearray()
-        self.on_ticket = None  # callback(path of the ticket's picture), on the port's thread
 
     def handle(self, data: bytes) -> bytes:
         if self.can_print:
@@ -61,9 +60,7 @@ class RecordingPrinter(PrinterSimulator):
         raw = self.tray / f"{n:04d}.escpos"
         raw.write_bytes(bytes(self._bytes))
         self._bytes.clear()
-        picture = render_png(self.last_ticket(), str(self.tray / f"{n:04d}.png"), self.columns)
-        if self.on_ticket is not None:
-            self.on_ticket(picture)
+        render_png(self.last_ticket(), str(self.tray / f"{n:04d}.png"), self.columns)
 
 
 class DeviceRig:
@@ -78,7 +75,6 @@ class DeviceRig:
         self.scanner = ScannerSimulator(link=str(self.folder / "scanner"))
         self.printer = RecordingPrinter(self.tray, link=str(self.folder / "printer"))
         self.card: str | None = None  # the kind of card on the reader
-        self.scans = 0
         self._lock = threading.Lock()
 
     def start(self) -> "DeviceRig":
@@ -108,7 +104,6 @@ class DeviceRig:
         """Hold the demo appointment's QR code under the scanner."""
         if self.appointment:
             self.scanner.scan(APPOINTMENT_PREFIX + self.appointment)
-            self.scans += 1
 
     def paper(self, loaded: bool) -> None:
         if loaded:
