@@ -16,6 +16,7 @@ SIMULATORS = {
     "printer": ("devices.printer.simulator", "ESC/POS ticket printer"),
     "keypad": ("devices.keypad.simulator", "RS-485 counter keypad / 433 MHz receiver"),
     "ledbar": ("devices.ledbar.simulator", "window LED bar"),
+    "panel": ("devices.panel.main", "the demo's window of the kiosk's reader, scanner and printer (模拟设备)"),
 }
 
 

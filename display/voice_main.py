@@ -40,8 +40,8 @@ def main(argv: list[str]) -> int:
     if voice is None:
         return 1
     inbox: queue.Queue = queue.Queue()
-    core = DisplayCore(config, clock=clock_from(args.clock, config), voice=voice, announce=True,
-                       trace=Trace(args.trace))
+    trace = Trace(args.trace)
+    core = DisplayCore(config, clock=clock_from(args.clock, config), voice=voice, announce=True, trace=trace)
     feed = Feed(args.broker, config, device, lambda kind, value: inbox.put((kind, value)), events=True,
                 password=password_of(args)).start()
     stop = threading.Event()
@@ -60,6 +60,7 @@ def main(argv: list[str]) -> int:
                 continue
             if kind == "connected":
                 log.info("connected to %s", feed.bus.address)
+                trace("listening", value, "-")  # subscribed: a call from now on is heard
             elif kind == "disconnected":
                 log.warning("lost the broker (%s); reconnecting", value)
             core.handle(kind, value)

@@ -11,8 +11,13 @@ its own broker on a free port. The banner says which. ``--port 0``
 always starts its own on a free port; ``--broker URL`` uses a given broker.
 
 The demo hall is open 00:00-24:00 every day (the hub's ``--always-open``), so it can be tried
-at any hour; it says so when it starts. The kiosk, caller and board apps join here as they are
-written (``APPS``).
+at any hour; it says so when it starts. The terminal apps start beside the hub (``APPS``): the
+board, the voice, window 1's screen and rating pad, the kiosk, window 1's soft caller, and the
+device window (模拟设备, ``devices.panel``) whose card reader, scanner and printer simulators the
+kiosk uses; the demo books one appointment for now for its 扫预约码. With a display they are
+windows (the ones a person uses placed for a 1920x1080 desktop, ``WINDOWS``); without one they
+run offscreen and a scripted citizen walks through once (``hall.demo_citizen``). Either way the
+demo ends its output with two lines of what to try.
 """
 from __future__ import annotations
 
@@ -26,8 +31,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
+from devices.panel.rig import kiosk_urls
+from devices.panel.rig import ready as devices_ready
+from hall.appointments import import_bookings
+from hall.clock import HallCalendar
 from hall.config import ConfigError, HallConfig, load_hall
 from hall.protocol import ONLINE, V, Topics
 from hall.service.broker import EmbeddedBroker
@@ -37,34 +47,77 @@ from hall.service.main import prepare, stop_on_signals
 
 DEFAULT_PORT = 1883
 
-# Terminal apps the demo starts beside the hub: (name, argv builder taking (config path, broker url)).
-APPS: list[tuple[str, object]] = []
-# the hall board and window 1's screen, in windows of a desk's size
-APPS.append(("board", lambda config, url: [sys.executable, "-m", "hall.cli", "board", "--config", config, "--broker",
-                                          url, "--windowed", "--size", "1280x720", "--log-level", "WARNING",
-                                          "--no-voice"]))
-# the announcer (叫号语音) as its own process, as yichuang-voice.service runs it
-APPS.append(("voice", lambda config, url: [sys.executable, "-m", "hall.cli", "voice", "--config", config, "--broker",
-                                          url, "--log-level", "WARNING"]))
-APPS.append(("window-screen", lambda config, url: [sys.executable, "-m", "hall.cli", "window-screen", "--config",
-                                                   config, "--broker", url, "--windowed", "--log-level", "WARNING"]))
-# the kiosk with a dummy printer and no card reader or scanner (the hall file's URLs name real ones)
-APPS.append(("kiosk", lambda config, url: [sys.executable, "-m", "hall.cli", "kiosk", "--config", str(config),
-                                   "--device", "kiosk-1", "--broker", url, "--printer", "dummy://",
-                                   "--idcard", "", "--sscard", "", "--scanner", "", "--demo-key",
-                                   "--size", "1080x1920"]))
-# the soft caller of window 1 (sign in: F12, staff 0101, PIN 1234 in the example halls)
-APPS.append(("soft caller of window 1", lambda config, url: [sys.executable, "-m", "hall.cli", "caller", "--config",
-                                                             str(config), "--device", "caller-1", "--broker", url]))
 
-
-def _rating_pad(config: str, url: str) -> list[str]:
+def _rating_pad(config: str, url: str, _devices) -> list[str]:
     from rating.main import demo_argv
 
     return demo_argv(config, url)
 
 
+# Terminal apps the demo starts beside the hub, in this order (the windows a person uses last,
+# so they open on top): (name, argv builder taking (config path, broker url, the folder of the
+# simulated devices))
+APPS: list[tuple[str, object]] = []
+# the hall board and window 1's screen, in windows of a desk's size
+APPS.append(("board", lambda config, url, _devices: [
+    sys.executable, "-m", "hall.cli", "board", "--config", config, "--broker", url, "--windowed", "--size",
+    "1280x720", "--log-level", "WARNING", "--no-voice"]))
+# the announcer (叫号语音) as its own process, as yichuang-voice.service runs it
+APPS.append(("voice", lambda config, url, _devices: [sys.executable, "-m", "hall.cli", "voice", "--config", config,
+                                                     "--broker", url, "--log-level", "WARNING"]))
+APPS.append(("window-screen", lambda config, url, _devices: [
+    sys.executable, "-m", "hall.cli", "window-screen", "--config", config, "--broker", url, "--windowed",
+    "--log-level", "WARNING"]))
 APPS.append(("rating pad (评价器)", _rating_pad))
+# the kiosk's card reader, scanner and printer: simulators on ptys, with a window of buttons
+DEVICES = "simulated devices (模拟设备)"
+APPS.append((DEVICES, lambda config, url, devices: [
+    sys.executable, "-m", "hall.cli", "sim", "panel", "--dir", str(devices), "--config", str(config), "--quiet"]))
+# the kiosk on those simulators (no social-security card reader: that needs the machine's pcscd);
+# in landscape, so that on a 1920x1080 desktop its 完成 button is on the screen
+APPS.append(("kiosk", lambda config, url, devices: [
+    sys.executable, "-m", "hall.cli", "kiosk", "--config", str(config), "--device", "kiosk-1", "--broker", url,
+    *(arg for name, device in kiosk_urls(devices).items() for arg in (f"--{name}", device)), "--sscard", "",
+    "--demo-key", "--size", "1280x880", "--log-level", "WARNING"]))
+# the soft caller of window 1 (sign in: F12, staff 0101, PIN 1234 in the example halls)
+APPS.append(("soft caller of window 1", lambda config, url, _devices: [
+    sys.executable, "-m", "hall.cli", "caller", "--config", str(config), "--device", "caller-1", "--broker", url]))
+# Where the windows a person uses open on a 1920x1080 desktop: the kiosk at the top left, the
+# device window beside it, the soft caller's strip below them. The board, the window screen and
+# the pad open where the window manager puts them, behind (one brings them up to look).
+WINDOWS = {"kiosk": (0, 0), DEVICES: (1280, 0), "soft caller of window 1": (0, 880)}
+DEMO_BOOKING = "DEMO"  # the demo's appointment code: DEMO and the day, e.g. DEMO20261130
+
+
+def book_demo_appointment(config: HallConfig, db: str, now: float | None = None) -> str:
+    """Import one booking for now (a slot from a few minutes ago to an hour on) for the first
+    service that needs no ID card, so the device window's 扫预约码 checks it in."""
+    now = time.time() if now is None else now
+    calendar = HallCalendar(config)
+    minute = calendar.minute_of_day(now)
+    start, end = max(0, minute - 5), min(24 * 60 - 1, minute + 60)
+    service = next(code for code, s in config.services.items() if not s.id_card_required)
+    code = DEMO_BOOKING + calendar.day(now).strftime("%Y%m%d")
+    import_bookings(db, config, [{"code": code, "service": service, "day": calendar.day(now).isoformat(),
+                                  "start": f"{start // 60:02d}:{start % 60:02d}",
+                                  "end": f"{end // 60:02d}:{end % 60:02d}", "person": "演*"}])
+    return code
+
+
+def window_at(left: int, top: int) -> dict[str, str]:
+    """The environment that opens a Kivy app's window at (left, top) (Kivy's KCFG_ settings)."""
+    return {"KCFG_GRAPHICS_POSITION": "custom", "KCFG_GRAPHICS_LEFT": str(left), "KCFG_GRAPHICS_TOP": str(top)}
+
+
+def wait_for_devices(devices: Path, app: subprocess.Popen, timeout: float = 30.0) -> bool:
+    """Until the device window's simulators serve (their links are there), so the kiosk
+    finds its reader, scanner and printer from its first second."""
+    deadline = time.monotonic() + timeout
+    while not devices_ready(devices):
+        if app.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def examples(config: HallConfig, host: str, port: int) -> list[tuple[str, str]]:
@@ -151,12 +204,19 @@ def banner(config: HallConfig, url: str, what: str, db: str, extra: list[str] = 
     return "\n".join(lines)
 
 
-def try_lines(web_lines: list[str]) -> str:
-    """The two lines of what to try after the scripted citizen's walk."""
-    web = next((line.split()[-1] for line in web_lines if "http" in line), "the hall web")
-    web = next((part for line in web_lines for part in line.split() if part.startswith("http")), web)
-    return (f"Try: open {web} to watch the hall's dashboard, and take another ticket with the mosquitto_rr lines above.\n"
-            f"试一试：打开 {web} 查看大厅看板，再用上面的 mosquitto_rr 命令取号、叫号。")
+def try_lines(web_lines: list[str], display: bool) -> str:
+    """The two lines of what to try: with a display, in the device window and at the kiosk;
+    without one, at the web dashboard and with the mosquitto_rr lines of the banner."""
+    web = next((part for line in web_lines for part in line.split() if part.startswith("http")), "the hall web")
+    if display:
+        return (f"Try: in the 模拟设备 (Simulated devices) window press 放身份证 · 长者, touch a service on the kiosk, "
+                f"then call it from the soft caller (F12, 0101, 1234) and watch {web}.\n"
+                f"试一试：在「模拟设备」窗口点「放身份证 · 长者」，再在取号机上点一项业务；然后在软呼叫器上叫号"
+                f"（F12，工号0101，密码1234），在 {web} 看大厅看板。")
+    return (f"Try: open {web} to watch the hall's dashboard, and take another ticket with the mosquitto_rr lines "
+            f"above (on a screen, the 模拟设备 window lays ID cards on the kiosk's reader).\n"
+            f"试一试：打开 {web} 查看大厅看板，再用上面的 mosquitto_rr 命令取号、叫号（有显示器时，"
+            f"「模拟设备」窗口可往取号机上放身份证、扫预约码）。")
 
 
 def main(argv: list[str]) -> int:
@@ -192,6 +252,7 @@ def main(argv: list[str]) -> int:
         hub_args = argparse.Namespace(config=args.config, db=db, broker=url, password_file=None,
                                       tick=30.0, clock=None, always_open=True, backup_dir=None)
         try:
+            booking = book_demo_appointment(load_hall(args.config), db)
             config, store, hub = prepare(hub_args)
         except ConfigError as err:
             if broker:
@@ -203,6 +264,7 @@ def main(argv: list[str]) -> int:
         # --for counts from the end of the scripted citizen's walk (or from the banner)
         timer = threading.Timer(args.seconds, stop.set) if args.seconds is not None else None
         apps = []
+        simulators = None  # the device window's process
         status = None
         serving = threading.Thread(target=hub.run, args=(stop,), name="hub")
         try:
@@ -213,18 +275,30 @@ def main(argv: list[str]) -> int:
             headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
             citizen = args.citizen == "yes" or (args.citizen == "auto" and headless)
             trace = Path(tmp) / "voice-trace.txt"
-            env = dict(os.environ)
+            devices = Path(tmp) / "devices"
+            # the console keeps to what matters: warnings, in each app's own log format
+            env = {"KIVY_LOG_MODE": "MIXED", "KCFG_KIVY_LOG_LEVEL": "warning", **os.environ}
             if headless:  # the same windows offscreen, the voice on SDL's dummy sound card
                 env.setdefault("SDL_AUDIODRIVER", "dummy")
                 env.setdefault("KIVY_NO_ARGS", "1")
-            apps = [subprocess.Popen(build(args.config, url) + (["--trace", str(trace)] if name == "voice" else []),
-                                     env=env) for name, build in APPS]
-            web_lines: list[str] = []
+            extra = {"voice": ["--trace", str(trace)], DEVICES: ["--appointment", booking]}
+            for name, build in APPS:
+                apps.append(subprocess.Popen(build(args.config, url, devices) + extra.get(name, []),
+                                             env={**env, **window_at(*WINDOWS[name])} if name in WINDOWS else env))
+                if name == DEVICES:
+                    simulators = apps[-1]
+                    if not wait_for_devices(devices, simulators):
+                        print("yichuang demo: the simulated devices did not start; the kiosk runs without them",
+                              file=sys.stderr, flush=True)
+            extra_lines: list[str] = [f"  devices the kiosk's ID card reader, scanner and printer are simulators "
+                                    f"(模拟设备 window); tickets printed: {devices / 'printed'}",
+                                    f"          demo booking {booking}: 扫预约码 in that window checks it in"]
             if args.web_port >= 0:
                 from hall.web.demo import start as start_web
-                web, web_lines = start_web(args.config, db, url, tmp, args.host, args.web_port)
+                web, lines = start_web(args.config, db, url, tmp, args.host, args.web_port)
                 apps += [web] if web else []
-            print(banner(config, url, what, db, web_lines), flush=True)
+                extra_lines = lines + extra_lines
+            print(banner(config, url, what, db, extra_lines), flush=True)
             if citizen:
                 from hall.demo_citizen import CitizenLost, walk
 
@@ -233,7 +307,7 @@ def main(argv: list[str]) -> int:
                 except CitizenLost as err:
                     print(f"yichuang demo: the scripted citizen got lost: {err}", file=sys.stderr, flush=True)
                     return 1
-                print(try_lines(web_lines), flush=True)
+            print(try_lines(extra_lines, not headless), flush=True)
             if timer:
                 timer.daemon = True
                 timer.start()
@@ -249,14 +323,16 @@ def main(argv: list[str]) -> int:
                 status.close()
             if timer:
                 timer.cancel()
-            for app in apps:
-                app.terminate()
-            for app in apps:
-                try:
-                    app.wait(10)
-                except subprocess.TimeoutExpired:  # e.g. the voice still saying its last call
-                    app.kill()
-                    app.wait()
+            # the device window last: the kiosk lets go of its reader, scanner and printer first
+            for batch in ([app for app in apps if app is not simulators], [simulators] if simulators else []):
+                for app in batch:
+                    app.terminate()
+                for app in batch:
+                    try:
+                        app.wait(10)
+                    except subprocess.TimeoutExpired:  # e.g. the voice still saying its last call
+                        app.kill()
+                        app.wait()
             store.close()
             if broker:
                 broker.stop()

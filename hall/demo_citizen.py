@@ -5,7 +5,10 @@ The citizen takes a ticket at the kiosk (the kiosk's own presenter and runtime, 
 printer simulator on a pty standing in for the ticket printer), is called from window 1's
 caller (a device client speaking the caller's verbs), is shown on the board (``state/board``)
 and announced by the voice process (``yichuang voice``, read from its ``--trace`` file: it
-played the call), rates on a rating pad where this build has one, and is finished.
+played the call), rates on a rating pad where this build has one, and is finished. Then an
+elderly citizen lays her ID card on the card reader simulator, touches the same service and
+gets a green-channel ticket, whose printed bytes the walk decodes (text and QR); it waits at
+window 1 for the person at the demo to call.
 
 ``walk`` returns the lines it printed, and raises ``CitizenLost`` with the step that failed.
 """
@@ -16,6 +19,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devices.idcard.cards import demo_cards, demo_virtual_cards
+from devices.idcard.simulator import Simulator as IdCardSimulator
+from devices.printer.interpreter import QrCode, TextLine
 from devices.printer.simulator import PrinterSimulator
 from hall.config import HallConfig
 from hall.service.client import HallClient, ReplyTimeout
@@ -37,16 +43,17 @@ class Walk:
     announced: str = ""
     rated: bool | None = None  # None: the window has no rating pad
     finished: bool = False
+    card_ticket: str = ""  # the elderly citizen's ticket by ID card
     lines: list[str] = field(default_factory=list)
 
 
 class _Kiosk:
     """The kiosk's presenter and runtime, pumped on the caller's thread (its UI thread)."""
 
-    def __init__(self, config: HallConfig, url: str, device: str, printer: str):
+    def __init__(self, config: HallConfig, url: str, device: str, urls: DeviceUrls):
         self.flow = KioskFlow(config, KioskSettings(device=device, has_printer=True))
         self.inbox: queue.Queue = queue.Queue()
-        self.runtime = KioskRuntime(self.flow, url, DeviceUrls(printer=printer), DEMO_KEY, self.inbox.put).start()
+        self.runtime = KioskRuntime(self.flow, url, urls, DEMO_KEY, self.inbox.put).start()
 
     def pump(self, until, timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
@@ -67,13 +74,22 @@ class _Kiosk:
         self.runtime.run_effects()
 
 
-def _played(trace: Path, ticket: str) -> bool:
-    """Has the board's voice started playing the call of ``ticket``? (``playing SEQ TICKET T``)"""
+def _traced(trace: Path, what: str, ticket: str | None = None) -> bool:
+    """Has the voice written ``what`` (for ``ticket``) in its trace? ``playing SEQ TICKET T``:
+    it started playing that call; ``listening GEN - T``: it hears the calls from now on."""
     try:
-        return any(line.split()[0:1] == ["playing"] and line.split()[2:3] == [ticket]
+        return any(line.split()[0:1] == [what] and (ticket is None or line.split()[2:3] == [ticket])
                    for line in trace.read_text().splitlines())
     except FileNotFoundError:
         return False
+
+
+def _wait_traced(trace: Path, what: str, ticket: str | None, timeout: float, lost: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not _traced(trace, what, ticket):
+        if time.monotonic() > deadline:
+            raise CitizenLost(f"voice: {lost} within {timeout:.0f} s ({trace})")
+        time.sleep(0.1)
 
 
 def _rate(config: HallConfig, url: str, window: str, ticket: str, timeout: float, note) -> bool | None:
@@ -110,9 +126,11 @@ def walk(config: HallConfig, url: str, board_trace: Path | None, timeout: float 
     service = next(c for c in config.services if config.windows[window].skill(c))
     staff = next(s.number for s in config.staff.values() if s.may_work_at(window))
     note("演示市民 / the scripted citizen:")
-    printer = PrinterSimulator()
+    printer, reader = PrinterSimulator(), IdCardSimulator()
     printer.start()
-    kiosk = _Kiosk(config, url, kiosk_id, f"serial://{printer.path}?timeout=2")
+    reader.start()
+    kiosk = _Kiosk(config, url, kiosk_id, DeviceUrls(printer=f"serial://{printer.path}?timeout=2",
+                                                     idcard=f"serial://{reader.path}"))
     try:
         kiosk.pump(lambda: kiosk.flow.online and kiosk.flow.catalogue.services, timeout, "connection to the hub")
         kiosk.tap("take", service)
@@ -122,6 +140,8 @@ def walk(config: HallConfig, url: str, board_trace: Path | None, timeout: float 
         note(f"  1. 取号 {kiosk_id}: ticket {w.ticket} for {service} "
              f"({'printed on the printer simulator' if printed else 'on screen'})")
         kiosk.tap("done")
+        if board_trace is not None:  # calls are not retained: the announcer must be listening first
+            _wait_traced(board_trace, "listening", None, timeout, "the announcer is not listening")
         with HallClient(url, config.id, caller.id, watch_state=True) as desk:
             try:
                 desk.request("staff_login", staff=staff, timeout=timeout)
@@ -139,12 +159,8 @@ def walk(config: HallConfig, url: str, board_trace: Path | None, timeout: float 
             except Exception as err:  # noqa: BLE001 - a wait's own timeout error
                 raise CitizenLost(f"board: {w.ticket} not on state/board: {err}") from None
             if board_trace is not None:
-                deadline = time.monotonic() + timeout
-                while not _played(board_trace, w.ticket):
-                    if time.monotonic() > deadline:
-                        raise CitizenLost(f"voice: the announcer did not play the call of {w.ticket} "
-                                          f"within {timeout:.0f} s ({board_trace})")
-                    time.sleep(0.1)
+                _wait_traced(board_trace, "playing", w.ticket, timeout, f"the announcer did not play the call of "
+                                                                         f"{w.ticket}")
                 w.announced = f"{w.ticket}号请到{window}号窗口"
                 note(f"  3. 播报 board + voice: {w.ticket} is on the board, and the voice played 「{w.announced}」")
             else:
@@ -155,7 +171,39 @@ def walk(config: HallConfig, url: str, board_trace: Path | None, timeout: float 
             w.finished = True
             note(f"  4. 办结 window {window}: {w.ticket} finished")
         w.rated = _rate(config, url, window, w.ticket, timeout, note)
+        w.card_ticket = _by_id_card(kiosk, reader, printer, service, window, timeout, note)
     finally:
         kiosk.runtime.stop()
+        reader.stop()
         printer.stop()
     return w
+
+
+ELDER = "resident_long_term"  # 李*英, born 1955: the green channel (绿色通道) by age
+
+
+def _by_id_card(kiosk: _Kiosk, reader: IdCardSimulator, printer: PrinterSimulator, service: str, window: str,
+                timeout: float, note) -> str:
+    """An elderly citizen lays her card on the reader, touches ``service``; the ticket printed
+    is read back from the printer simulator's decoded bytes."""
+    holder = demo_cards()[ELDER]
+    printed = len(printer.tickets())
+    reader.place(demo_virtual_cards()[ELDER])
+    kiosk.pump(lambda: kiosk.flow.person is not None, timeout, "ID card read")
+    kiosk.tap("take", service)
+    kiosk.pump(lambda: kiosk.flow.screen == "ticket" and len(printer.tickets()) > printed, timeout,
+               "ticket by ID card")
+    number = kiosk.flow.view().number
+    paper = printer.last_ticket()
+    kiosk.tap("done")
+    reader.lift()
+    lines = [item.text.strip() for item in paper if isinstance(item, TextLine) and item.text.strip()]
+    qr = next((item.payload for item in paper if isinstance(item, QrCode)), "")
+    if not any(number in line for line in lines) or not qr:
+        raise CitizenLost(f"printer: the ticket {number} is not what was printed: {lines} QR {qr!r}")
+    note(f"  6. 刷身份证 {kiosk.flow.settings.device}: {holder.masked_name} ({holder.age_on(kiosk.flow.now_local().date())}) laid her "
+         f"ID card on the reader simulator and touched {service}; ticket {number}, printed:")
+    note("       " + " | ".join(lines))
+    note(f"       QR {qr}")
+    note(f"     {number} waits for window {window}: the call_next line above calls it")
+    return number

@@ -1,8 +1,10 @@
 """`make demo` on a machine without a display: the whole hall comes up offscreen (hub, web,
 board, window screen, kiosk, voice) on a real Mosquitto, and the scripted citizen takes a
 ticket at the kiosk (printed on the printer simulator), is called from window 1's caller,
-is shown on the board and announced by the voice, and is finished; the demo then says in two
-lines what to try, with the web dashboard's address."""
+is shown on the board and announced by the voice, is finished and rates; then an elderly
+citizen takes a green-channel ticket with her ID card on the card reader simulator, and the
+walk prints what the printer simulator's bytes decode to. The demo then says in two lines
+what to try, with the web dashboard's address and the device window."""
 from __future__ import annotations
 
 import os
@@ -43,13 +45,20 @@ def test_the_scripted_citizen_walks_through_the_whole_hall(tmp_path, mosquitto):
     assert f"{number} is on the board, and the voice played 「{number}号请到1号窗口」" in walk
     assert f"{number} finished" in walk
     assert f"评价 pad-1: the pad asked about {number}; the citizen rated 满意" in walk
+    card = re.search(r"6\. 刷身份证 kiosk-1: 李\*英 \(\d+\) laid her ID card on the reader simulator and touched "
+                     r"(\w+); ticket ([A-Z]\d{3}), printed:\n +(.*)\n +QR (\S+)", walk)
+    assert card, walk
+    service, card_number, paper, qr = card.groups()
+    assert service == ticket.group(2) and f" {card_number} | " in paper and "【绿色通道】" in paper
     web = re.search(r"web +(http://127\.0\.0\.1:\d+/manage)", text).group(1)
     try_lines = [line for line in walk.splitlines() if line.startswith(("Try:", "试一试"))]
-    assert len(try_lines) == 2 and all(web in line for line in try_lines)
-    # the hub's own record: the ticket was issued at the kiosk, called and finished
+    assert len(try_lines) == 2 and all(web in line and "模拟设备" in line for line in try_lines)
+    # the hub's own record: the first ticket issued at the kiosk, called and finished; the
+    # card's ticket on the green channel, waiting, and its printed QR is its status page
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    rows = conn.execute("SELECT number, status FROM tickets").fetchall()
+    rows = conn.execute("SELECT number, status, channel, priority, token FROM tickets ORDER BY number").fetchall()
     ratings = conn.execute("SELECT level FROM ratings").fetchall()
     conn.close()
-    assert rows == [(number, "finished")]
+    assert [r[:4] for r in rows] == [(number, "finished", "kiosk", None), (card_number, "waiting", "id_card", "green")]
+    assert qr.endswith("/t/" + rows[1][4])
     assert ratings == [("satisfied",)]  # one rating for the one matter
