@@ -125,9 +125,30 @@ class Voice:
     def busy(self) -> bool:
         return not self._idle.is_set()
 
-    def close(self) -> None:
+    def close(self, timeout: float = 15.0) -> int:
+        """Stop: the utterance being played is finished, the ones still waiting are not said (a
+        stopping voice must not hold its service for a backlog of calls: systemd waits for it, and
+        a restarted voice catches up from the board's state, not by saying old calls). Returns how
+        many were dropped."""
+        dropped = 0
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None:
+                dropped += 1
+        with self._lock:
+            self._pending -= dropped
+            if self._pending <= 0:
+                self._pending = 0
+                self._idle.set()
+        self.dropped += dropped
+        if dropped:
+            log.info("stopping: %d announcement(s) not said", dropped)
         self._queue.put(None)
-        self._thread.join(5)
+        self._thread.join(timeout)
+        return dropped
 
     def _run(self) -> None:
         while True:

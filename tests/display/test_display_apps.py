@@ -48,6 +48,50 @@ def test_voice_says_a_call_once_through_the_bus(mosquitto, hub_hall, start_hub, 
     assert rest.count(0) == len(rest), "the duplicate or the stale call made a sound"
 
 
+
+def test_a_stopping_voice_finishes_the_call_it_says_and_drops_its_backlog(mosquitto, hub_hall, start_hub, connect,
+                                                                          voice_pack, tmp_path):
+    """SIGTERM (systemctl stop, a restart) with three calls queued: the one being said is said to
+    its end, the two behind it are not (the process used to say its whole backlog first)."""
+    hall = hub_hall
+    hub = start_hub(hall, mosquitto.url)
+    clock = HallCalendar(hall.config).local(hub._clock0 + time.time() - hub._t0).replace(tzinfo=None).isoformat()
+    out, trace = tmp_path / "speaker.raw", tmp_path / "voice.trace"
+    voice = yichuang("voice", "--config", str(hall.path), "--broker", mosquitto.url, "--clock", clock,
+                     "--trace", str(trace),
+                     YICHUANG_VOICE_DIR=voice_pack, SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=out,
+                     SDL_DISKAUDIODELAY=0, KIVY_HOME=tmp_path / "k")
+
+    def traced(kind):
+        return [line.split() for line in (trace.read_text().splitlines() if trace.exists() else [])
+                if line.startswith(kind)]
+
+    def wait(what, until, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while not until():
+            assert voice.poll() is None, voice.communicate()[1][-2000:]
+            assert time.monotonic() < deadline, (what, trace.read_text() if trace.exists() else "no trace")
+            time.sleep(0.05)
+
+    wait("the voice listens", lambda: traced("listening"))
+    kiosk = connect(mosquitto.url, hall, "kiosk-1")
+    callers = {c: connect(mosquitto.url, hall, c) for c in ("caller-1", "caller-2", "caller-3")}
+    for device, staff in zip(callers, ("0101", "0102", "0103")):
+        assert callers[device].request("staff_login", staff=staff)["status"] == "ok"
+    for _ in callers:
+        assert kiosk.request("issue", service="social_insurance")["status"] == "ok"
+    called = [callers[c].request("call_next")["data"]["ticket"] for c in callers]
+    wait("three calls queued and the first being said", lambda: len(traced("queued")) == 3 and traced("playing"))
+    voice.terminate()
+    _, err = voice.communicate(timeout=60)
+    assert voice.returncode == 0, err[-2000:]
+    assert [line[2] for line in traced("playing")] == called[:1], trace.read_text()
+    pcm = out.read_bytes()
+    assert pcm.find(expected(voice_pack, called[0], "1")) >= 0, "the call being said was cut off"
+    for ticket, window in zip(called[1:], ("2", "3")):
+        assert pcm.find(expected(voice_pack, ticket, window)) < 0, f"{ticket} was said on the way out"
+
+
 def test_board_and_window_screen_show_the_call(mosquitto, hub_hall, start_hub, connect, tmp_path):
     hall = hub_hall
     start_hub(hall, mosquitto.url)
