@@ -73,17 +73,19 @@ def test_a_stopping_voice_finishes_the_call_it_says_and_drops_its_backlog(mosqui
             assert time.monotonic() < deadline, (what, trace.read_text() if trace.exists() else "no trace")
             time.sleep(0.05)
 
-    wait("the voice listens", lambda: traced("listening"))
-    kiosk = connect(mosquitto.url, hall, "kiosk-1")
-    callers = {c: connect(mosquitto.url, hall, c) for c in ("caller-1", "caller-2", "caller-3")}
-    for device, staff in zip(callers, ("0101", "0102", "0103")):
-        assert callers[device].request("staff_login", staff=staff)["status"] == "ok"
-    for _ in callers:
-        assert kiosk.request("issue", service="social_insurance")["status"] == "ok"
-    called = [callers[c].request("call_next")["data"]["ticket"] for c in callers]
-    wait("three calls queued and the first being said", lambda: len(traced("queued")) == 3 and traced("playing"))
-    voice.terminate()
-    _, err = voice.communicate(timeout=60)
+    try:
+        wait("the voice listens", lambda: traced("listening"))
+        kiosk = connect(mosquitto.url, hall, "kiosk-1")
+        callers = {c: connect(mosquitto.url, hall, c) for c in ("caller-1", "caller-2", "caller-3")}
+        for device, staff in zip(callers, ("0101", "0102", "0103")):
+            assert callers[device].request("staff_login", staff=staff)["status"] == "ok"
+        for _ in callers:
+            assert kiosk.request("issue", service="social_insurance")["status"] == "ok"
+        called = [callers[c].request("call_next")["data"]["ticket"] for c in callers]
+        wait("three calls queued and the first being said", lambda: len(traced("queued")) == 3 and traced("playing"))
+    finally:
+        voice.terminate()
+        _, err = voice.communicate(timeout=60)
     assert voice.returncode == 0, err[-2000:]
     assert [line[2] for line in traced("playing")] == called[:1], trace.read_text()
     pcm = out.read_bytes()
