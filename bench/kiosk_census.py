@@ -43,10 +43,18 @@ def census(root) -> dict:
         "widgets": widgets,  # after a full collection
         "textures": textures,
         "clock_events": len(Clock.get_events()),
+        "clock_callbacks": sorted(_callback_name(e) for e in Clock.get_events()),
         "cache": sum(len(entries) for entries in Cache._objects.values()),
         "objects": sum(by_type.values()),
         "by_type": dict(by_type),
     }
+
+
+def _callback_name(event) -> str:
+    fn = event.get_callback()
+    owner = getattr(fn, "__self__", None)
+    name = getattr(fn, "__qualname__", repr(fn))
+    return f"{type(owner).__name__}.{name.rsplit('.', 1)[-1]}" if owner is not None else name
 
 
 def growth(before: dict, after: dict, top: int = 8) -> list[tuple[str, int]]:

@@ -116,11 +116,12 @@ class KioskApp(App):
             return
         landscape = Window.width > Window.height
         theme = theme_for(view.elderly, self.scale)
+        dropped = list(self._container.children)
         self._container.clear_widgets()
         self._container.add_widget(render(view, theme, landscape, self.act))
         self.renders += 1
         if self.tidy is not None:
-            self.tidy.after_render()
+            self.tidy.dropped(dropped)
         if os.environ.get(LAYOUT_ENV):
             Clock.schedule_once(lambda _dt: self.dump_layout(os.environ[LAYOUT_ENV]), 0.1)
 

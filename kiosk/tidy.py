@@ -8,15 +8,17 @@ each dropped screen keeps its label and QR textures (megabytes in a software-ren
 window), and the C allocator's high-water mark, which it seldom gives back, creeps up with
 every busier moment: the kiosk's RSS grew by tens of kB per ticket.
 
-``Tidy`` collects the dropped screens once the new one is on the glass (a Clock trigger, so a
-burst of re-renders costs one collection) and, on glibc, returns the freed pages to the
-system (``malloc_trim``).
+``Tidy`` stops what still animates on a dropped screen (a ScrollView fades its bar with an
+``Animation``, and Kivy holds every running animation and its widgets), collects the dropped
+screens once the new one is on the glass (scheduled once, so a burst of re-renders costs one
+collection) and, on glibc, returns the freed pages to the system (``malloc_trim``).
 """
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
 import gc
+import weakref
 
 
 def _malloc_trim():
@@ -31,22 +33,35 @@ def _malloc_trim():
 
 
 class Tidy:
-    """``after_render()`` from the UI thread whenever a screen was replaced."""
+    """``dropped(widgets)`` from the UI thread whenever a screen was replaced."""
 
     def __init__(self, schedule_once):
         """``schedule_once(fn)`` runs ``fn`` once on the UI thread after the next frame."""
         self._schedule_once = schedule_once
         self._trim = _malloc_trim()
         self._due = False
+        self._dropped: list[weakref.ref] = []
         self.runs = 0
 
-    def after_render(self) -> None:
+    def dropped(self, screens) -> None:
+        self._dropped += [weakref.ref(w) for screen in screens for w in screen.walk(restrict=True)]
+        self._stop_animations()
         if not self._due:
             self._due = True
             self._schedule_once(self._run)
 
+    def _stop_animations(self) -> None:
+        from kivy.animation import Animation
+
+        for ref in self._dropped:
+            widget = ref()
+            if widget is not None:
+                Animation.cancel_all(widget)
+
     def _run(self, *_args) -> None:
         self._due = False
+        self._stop_animations()  # one a dropped ScrollView started since (its bar fading out)
+        self._dropped = []
         gc.collect()
         if self._trim is not None:
             self._trim(0)
