@@ -3,7 +3,8 @@
 All decisions are in ``kiosk.flow``; this file only moves things between threads and the
 screen. Anything from another thread arrives through ``post`` (``Clock.schedule_once``).
 The screen is rebuilt only when the view changed, and the one it replaces is freed once the
-new one is drawn (``kiosk.tidy``); a tick four times a second drives retries and timeouts. An exception in a callback is logged and the kiosk goes home instead of dying.
+new one is drawn (``kiosk.tidy``); a tick four times a second drives retries and timeouts.
+An exception in a callback is logged and the kiosk goes home instead of dying.
 """
 from __future__ import annotations
 

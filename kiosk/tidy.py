@@ -6,7 +6,7 @@ when the last reference goes: it waits for CPython's full (generation 2) collect
 runs only after a quarter as many new long-lived objects as there are already. Until then
 each dropped screen keeps its label and QR textures (megabytes in a software-rendered
 window), and the C allocator's high-water mark, which it seldom gives back, creeps up with
-every busier moment: the kiosk's RSS grew by tens of kB per ticket.
+every busier moment (issue 10's bench: RSS +93 kB per ticket after the first hundred).
 
 ``Tidy`` stops what still animates on a dropped screen (a ScrollView fades its bar with an
 ``Animation``, and Kivy holds every running animation and its widgets), collects the dropped
