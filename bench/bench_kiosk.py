@@ -70,8 +70,8 @@ def memory_table(runs: dict) -> str:
     ``kiosk/tidy.py``; the census after the last ticket, taken as the home screen replaces the
     ticket screen (so held widgets are the two screens until the next frame frees one)."""
     heads = " | ".join(f"after {n}" for n in RSS_AT)
-    lines = [f"| kiosk | RSS {heads} | growth per ticket 100 -> {RSS_TICKETS} | ratio | widgets held / on screen |"
-             f" objects after a collection |",
+    lines = [f"| kiosk | RSS {heads} | growth per ticket 100 -> {RSS_TICKETS} | RSS ratio at {RSS_TICKETS} |"
+             f" widgets held / on screen | objects after a collection |",
              "|---|" + "---:|" * (len(RSS_AT) + 4)]
     base = None
     for tidy, label in ((False, "before: a replaced screen waits for a full collection"),
@@ -79,10 +79,10 @@ def memory_table(runs: dict) -> str:
         rss = {int(k): v for k, v in runs[tidy]["rss"].items()}
         last = runs[tidy]["counts"][str(RSS_TICKETS)]
         per = (rss[RSS_TICKETS] - rss[100]) / (RSS_TICKETS - 100)
-        base = per if base is None else base
-        ratio = f"{per / base:.2f}" if base > 0 else "-"
+        base = rss[RSS_TICKETS] if base is None else base
         lines.append(f"| {label} | " + " | ".join(f"{rss[n] / 1024:.1f} MB" for n in RSS_AT) +
-                     f" | {per:+.1f} kB | {ratio} | {last['held_widgets']} / {last['on_screen']} | {last['objects']} |")
+                     f" | {per:+.1f} kB | {rss[RSS_TICKETS] / base:.2f} | {last['held_widgets']} / "
+                     f"{last['on_screen']} | {last['objects']} |")
     lines.append("(the first hundred tickets warm Mesa's software renderer and the allocator up: a leak shows as "
                  "growth per ticket after them)")
     return "\n".join(lines)
