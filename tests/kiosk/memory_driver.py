@@ -1,6 +1,6 @@
 """The real kiosk window (offscreen) taking tickets one after another, with a census of what the
 process holds after each: used by test_memory.py in a child process (one Kivy window per
-process), and by bench/kiosk_memory.py. Prints one JSON line.
+process). Prints one JSON line.
 
 argv: TICKETS TIDY(1|0). Each ticket goes home → working → ticket (with its QR) → home, the
 hub's state of every service changing with it (the home tiles are drawn again); the census is
