@@ -2,8 +2,9 @@
 
 All decisions are in ``kiosk.flow``; this file only moves things between threads and the
 screen. Anything from another thread arrives through ``post`` (``Clock.schedule_once``).
-The screen is rebuilt only when the view changed; a tick four times a second drives retries
-and timeouts. An exception in a callback is logged and the kiosk goes home instead of dying.
+The screen is rebuilt only when the view changed, and the one it replaces is freed once the
+new one is drawn (``kiosk.tidy``); a tick four times a second drives retries and timeouts.
+An exception in a callback is logged and the kiosk goes home instead of dying.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from kivy.uix.floatlayout import FloatLayout
 from hall.service.sdnotify import kivy_watchdog
 from kiosk.flow import KioskFlow
 from kiosk.theme import register_font, theme_for
+from kiosk.tidy import Tidy
 from kiosk.widgets import render
 
 log = logging.getLogger("yichuang.kiosk")
@@ -46,7 +48,7 @@ class KioskApp(App):
     title = "一窗 取号机"
 
     def __init__(self, flow: KioskFlow, *, runtime_factory=None, fullscreen: bool = False, scale: float = 1.0,
-                 catch_errors: bool = True, **kw):
+                 catch_errors: bool = True, tidy: bool = True, **kw):
         super().__init__(**kw)
         self.flow = flow
         self.runtime_factory = runtime_factory
@@ -57,6 +59,8 @@ class KioskApp(App):
         self._last_view = None
         self._container: FloatLayout | None = None
         self.renders = 0
+        # a replaced screen is freed once the next is drawn (kiosk/tidy.py); off only to measure
+        self.tidy = Tidy(lambda fn: Clock.schedule_once(fn, 0)) if tidy else None
 
     # ------------------------------------------------------------------ life
     def build(self):
@@ -113,9 +117,12 @@ class KioskApp(App):
             return
         landscape = Window.width > Window.height
         theme = theme_for(view.elderly, self.scale)
+        dropped = list(self._container.children)
         self._container.clear_widgets()
         self._container.add_widget(render(view, theme, landscape, self.act))
         self.renders += 1
+        if self.tidy is not None:
+            self.tidy.dropped(dropped)
         if os.environ.get(LAYOUT_ENV):
             Clock.schedule_once(lambda _dt: self.dump_layout(os.environ[LAYOUT_ENV]), 0.1)
 
