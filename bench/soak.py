@@ -1,30 +1,43 @@
-"""Soak: N tickets (default 100,000) through the hub and a terminal of each kind, on a real Mosquitto.
+"""Soak: N tickets (default 100,000) over compressed hall days, through the hub and a terminal
+of each kind, each in its own process, on a real Mosquitto.
 
-`python -m bench.soak [N]` (not part of `python -m bench`: it takes long). Each ticket is
-taken at the kiosk's presenter and runtime (a touch on a tile, screen-only ticket), called by
-a caller client and finished; the board (offscreen, no voice) and the announcer (`yichuang
-voice`, SDL's dummy sound card) run as their own processes and hear every call. Prints RSS,
-open file descriptors and threads of each process at 1,000 tickets and at N, with the growth.
+`python -m bench.soak [N] [--per-day 1000] [--long-day 5000]` (not part of `python -m bench`:
+it takes long). The hub runs with ``--always-open --next-day-on-signal`` (tests and demos
+only): after each day's tickets the bench sends it SIGUSR1, its clock moves on one day and it
+rolls the hall day as an appliance does overnight (yesterday's windows closed, numbers from
+001 again); the clerk signs in again. Each ticket is taken by a touch at the kiosk's presenter
+and runtime, called and finished at the soft caller's presenter (window 9) and rated with a
+good face at window 9's rating pad (bench/soak_terminals.py); the board and the window screen
+(offscreen) and the announcer (`yichuang voice`, SDL's dummy sound card) hear every call.
+
+Prints RSS, open file descriptors and threads of each process at the end of day 1 and at the
+end of the last day (the same phase of the day), with the growth, the hub's RSS at the end of
+every tenth of the days, and then, from one longer day at the end, how the hub's RSS grows with
+the tickets of one day (kB per ticket: the hall day's working set, cleared at the day roll).
 """
 from __future__ import annotations
 
+import argparse
 import os
 import queue
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hall.config import load_hall
-from hall.service.client import HallClient
+from hall.protocol import Topics
+from hall.service.bus import Bus, parse_broker_url
 from hall.service.local_broker import HubStatus, Mosquitto, spawn_hub
-from kiosk.flow import KioskFlow, KioskSettings
-from kiosk.runtime import DeviceUrls, KioskRuntime
 
 ROOT = Path(__file__).resolve().parents[1]
 HALL = ROOT / "config" / "halls" / "township.toml"
-FIRST = 1_000
+START = "2025-03-04T09:00"  # a Tuesday morning, hall local time
+PAD = '\n[[device]]\nid = "pad-9"\nrole = "rating_pad"\nwindow = "9"\n'  # the help desk rated too
 
 
 def proc(pid: int) -> tuple[int, int, int]:
@@ -38,94 +51,250 @@ def proc(pid: int) -> tuple[int, int, int]:
     return rss, len(os.listdir(f"/proc/{pid}/fd")), threads
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    total = int(argv[0]) if argv else 100_000
-    config = load_hall(HALL)
-    with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
-        tmp = Path(tmp)
-        broker = Mosquitto(tmp / "mosquitto").start()
-        log = tmp / "hub.log"
-        watch = HubStatus(broker.url, config.id).start()
-        hub = spawn_hub(HALL, tmp / "hall.sqlite", broker.url, log, "--always-open")
-        env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
-        env.update(KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_NO_FILELOG="1", SDL_AUDIODRIVER="dummy",
-                   KIVY_HOME=str(tmp / "kivy"))
-        cli = [sys.executable, "-m", "hall.cli"]
-        board = subprocess.Popen(cli + ["board", "--config", str(HALL), "--broker", broker.url, "--no-voice",
-                                        "--windowed", "--size", "960x540", "--log-level", "WARNING"],
-                                 env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
-        voice = subprocess.Popen(cli + ["voice", "--config", str(HALL), "--broker", broker.url, "--log-level",
-                                        "WARNING"], env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
-        flow = KioskFlow(config, KioskSettings(device="kiosk-1", has_printer=False))
-        inbox: queue.Queue = queue.Queue()
-        runtime = KioskRuntime(flow, broker.url, DeviceUrls(), b"soak-key", inbox.put).start()
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-        def pump(until, what: str, timeout: float = 30.0) -> None:
-            deadline = time.monotonic() + timeout
-            while not until():
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"kiosk: no {what} (screen {flow.screen})")
-                try:
-                    inbox.get(timeout=0.02)()
-                except queue.Empty:
-                    pass
-                flow.tick()
-                runtime.run_effects()
 
-        def tap(action: str, arg: str | None = None) -> None:
-            if not flow.touch(action, arg, flow.view().generation):
-                raise RuntimeError(f"kiosk: {action} {arg} did nothing on screen {flow.screen}")
-            runtime.run_effects()
+class Terminal:
+    """A terminal of bench/soak_terminals.py in its own process: a command a line, an answer a line."""
 
-        rows: dict[str, dict[int, tuple]] = {"hub": {}, "board": {}, "voice": {}, "kiosk+caller (this process)": {}}
-        pids = {"hub": hub.pid, "board": board.pid, "voice": voice.pid, "kiosk+caller (this process)": os.getpid()}
-        refused = 0
+    def __init__(self, role: str, url: str, hall: Path, env: dict, log: Path):
+        with open(log, "a") as err:
+            self.process = subprocess.Popen([sys.executable, "-m", "bench.soak_terminals", role, url, str(hall)],
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True,
+                                            bufsize=1, env=env, cwd=ROOT)
+        self.role, self.log = role, log
+        self.lines: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line.strip())
+        self.lines.put(None)
+
+    def send(self, command: str) -> None:
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+
+    def answer(self, timeout: float = 120.0) -> str:
         try:
-            watch.wait_online(20, hub, log)
-            watch.close()
-            caller = HallClient(broker.url, config.id, "caller-9").connect()
-            assert caller.request("staff_login", staff="0104")["status"] == "ok"
-            pump(lambda: flow.online and flow.catalogue.services, "connection")
-            t0 = time.monotonic()
-            for i in range(1, total + 1):
-                tap("take", "help")
-                pump(lambda: flow.screen in ("ticket", "refused"), "ticket")
-                if flow.screen == "refused":
-                    refused += 1
-                    tap("home")
+            line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise RuntimeError(f"{self.role}: no answer in {timeout:.0f} s") from None
+        if line is None or line.startswith("error"):
+            raise RuntimeError(f"{self.role}: {line or 'exited'}\n{self.log.read_text()[-3000:]}")
+        return line
+
+    def ask(self, command: str) -> str:
+        self.send(command)
+        return self.answer()
+
+    def close(self) -> None:
+        try:
+            self.send("quit")
+        except (BrokenPipeError, ValueError):
+            pass
+        stop(self.process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:  # the voice finishing its backlog of calls
+        process.kill()
+        process.wait()
+
+
+class DayWatch:
+    """The hub's ``day_started`` events, as any subscriber on the bus sees them."""
+
+    def __init__(self, url: str, hall_id: str):
+        topics = Topics(hall_id)
+        self.days: list[str] = []
+        self.cond = threading.Condition()
+        self.bus = Bus(parse_broker_url(url), f"soak-days-{os.getpid()}", topics.status("soak-days"), self._deliver,
+                       subscriptions=(topics.event("day_started"),))
+
+    def _deliver(self, kind: str, value) -> None:
+        if kind == "message":
+            import json
+
+            with self.cond:
+                self.days.append(json.loads(value[0].payload)["day"])
+                self.cond.notify_all()
+
+    def next_day(self, hub: subprocess.Popen, timeout: float = 30.0) -> None:
+        """The night: SIGUSR1 moves the hub's clock on one day; wait until it has rolled."""
+        with self.cond:
+            before = len(self.days)
+        hub.send_signal(signal.SIGUSR1)
+        with self.cond:
+            if not self.cond.wait_for(lambda: len(self.days) > before, timeout):
+                raise RuntimeError(f"the hub did not roll its day ({self.days})")
+
+
+@dataclass
+class Result:
+    days: list[int]  # tickets of each day
+    elapsed: float = 0.0  # seconds for the even days (not the long one)
+    samples: dict[str, dict[int, tuple[int, int, int]]] = field(default_factory=dict)  # process -> ticket -> row
+    day_samples: list[tuple[int, int]] = field(default_factory=list)  # (ticket, hub RSS kB) at each day's end
+    long_day: dict[int, int] = field(default_factory=dict)  # tickets into the long day -> hub RSS kB
+    served: list[list[str]] = field(default_factory=list)  # numbers served, by day
+    rated: list[list[str]] = field(default_factory=list)  # numbers rated at the pad, by day
+    rolled: list[str] = field(default_factory=list)  # hall days started, as the bus saw them
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of each process over the even days
+    refused: int = 0
+
+
+def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: None,
+        with_screens: bool = True) -> Result:
+    """``days``: tickets of each compressed hall day; then, if ``long_day``, one day of that many
+    tickets, the hub's RSS read after its first ``days[0]`` tickets and at its end. Leaves the
+    hub's database, its log and the voice's trace in ``work``."""
+    hall = work / "hall.toml"
+    hall.write_text(HALL.read_text() + PAD)
+    config = load_hall(hall)
+    result = Result(list(days))
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    env.update(KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_NO_FILELOG="1", SDL_AUDIODRIVER="dummy",
+               KIVY_HOME=str(work / "kivy"), PYTHONPATH=str(ROOT))
+    broker = Mosquitto(work / "mosquitto").start()
+    processes: dict[str, subprocess.Popen] = {}
+    terminals: dict[str, Terminal] = {}
+    watch = None
+    try:
+        status = HubStatus(broker.url, config.id).start()
+        hub = processes["hub"] = spawn_hub(hall, work / "hall.sqlite", broker.url, work / "hub.log", "--always-open",
+                                           "--clock", START, "--next-day-on-signal", "--log-level", "WARNING")
+        status.wait_online(30, hub, work / "hub.log")
+        status.close()
+        watch = DayWatch(broker.url, config.id)
+        watch.bus.start()
+        cli = [sys.executable, "-m", "hall.cli"]
+        common = ["--config", str(hall), "--broker", broker.url, "--log-level", "WARNING"]
+        with open(work / "displays.log", "a") as err:
+            processes["board"] = subprocess.Popen(cli + ["board", *common, "--no-voice", "--windowed", "--size",
+                                                         "960x540"], env=env, cwd=ROOT, stderr=err)
+            processes["voice"] = subprocess.Popen(cli + ["voice", *common, "--trace", str(work / "voice.trace")],
+                                                  env=env, cwd=ROOT, stderr=err)
+            if with_screens:
+                processes["window screen"] = subprocess.Popen(
+                    cli + ["window-screen", *common, "--device", "wscreen-9", "--windowed", "--photos",
+                           str(HALL.parent)], env=env, cwd=ROOT, stderr=err)
+        for role in ("kiosk", "caller", "pad"):
+            terminals[role] = Terminal(role, broker.url, hall, env, work / f"{role}.log")
+        for t in terminals.values():
+            if t.answer() != "ready":
+                raise RuntimeError(f"{t.role} did not start")
+        assert watch.bus.wait_connected(10)
+        kiosk, caller, pad = terminals["kiosk"], terminals["caller"], terminals["pad"]
+        pids = {name: p.pid for name, p in processes.items()}
+        pids.update({name: t.process.pid for name, t in terminals.items()})
+        time.sleep(2.0)  # the voice and the screens subscribe after their status: no call before that
+        schedule = list(days) + ([long_day] if long_day else [])
+        ticket = 0
+        cpu0 = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        t0 = time.monotonic()
+        for d, count in enumerate(schedule):
+            long = long_day and d == len(schedule) - 1
+            if d:
+                if not long:
+                    progress(f"  day {d} done: {ticket} tickets, {time.monotonic() - t0:.0f} s")
+                watch.next_day(hub)
+            caller.ask("sign_in")
+            served, rated = [], []
+            rating = None
+            for j in range(1, count + 1):
+                kiosk.send("take")
+                if rating is not None:
+                    rated.append(_expect(pad.answer(), "rated", rating))
+                number = kiosk.answer()
+                if number == "refused":
+                    result.refused += 1
+                    rating = None
                     continue
-                tap("noted" if flow.view().button("noted") else "done")
-                assert caller.request("call_next")["status"] == "ok"
-                assert caller.request("finish")["status"] == "ok"
-                if i in (FIRST, total):
-                    time.sleep(1.0)  # the board and voice have caught up
-                    for name, pid in pids.items():
-                        rows[name][i] = proc(pid)
-                if i % 10_000 == 0:
-                    print(f"  {i} tickets, {time.monotonic() - t0:.0f} s", flush=True)
-            elapsed = time.monotonic() - t0
-            caller.close()
-        finally:
-            runtime.stop()
-            for p in (board, voice, hub):
-                p.terminate()
-                try:
-                    p.wait(20)
-                except subprocess.TimeoutExpired:  # the voice finishing its backlog of calls
-                    p.kill()
-                    p.wait()
-            broker.stop()
-    print(f"{total} tickets (take at the kiosk presenter, call_next, finish) in {elapsed:.0f} s "
-          f"({total / elapsed:.0f}/s); refused {refused}")
+                number = number.split()[1]
+                served.append(_expect(caller.ask("serve"), "served", number))
+                pad.send("rate")
+                rating = number
+                if long and j in (days[0], count):
+                    time.sleep(1.0)
+                    result.long_day[j] = proc(hub.pid)[0]
+            if rating is not None:
+                rated.append(_expect(pad.answer(), "rated", rating))
+            if long:
+                break
+            ticket += count
+            result.served.append(served)
+            result.rated.append(rated)
+            result.elapsed = time.monotonic() - t0
+            time.sleep(1.0)  # the board, the screen and the voice have caught up
+            result.day_samples.append((ticket, proc(hub.pid)[0]))
+            if d in (0, len(days) - 1):
+                for name, pid in pids.items():
+                    result.samples.setdefault(name, {})[ticket] = proc(pid)
+                    result.cpu[name] = cpu_seconds(pid) - cpu0[name]
+        result.rolled = list(watch.days)
+    finally:
+        if watch is not None:
+            watch.bus.stop()
+        for t in terminals.values():
+            t.close()
+        for name in ("board", "voice", "window screen", "hub"):
+            if name in processes:
+                stop(processes[name])
+        broker.stop()
+    return result
+
+
+def _expect(line: str, word: str, number: str) -> str:
+    said, got = line.split()
+    if said != word or got != number:
+        raise RuntimeError(f"expected {word} {number}, got {line}")
+    return got
+
+
+def table(result: Result) -> str:
+    first, last = result.day_samples[0][0], result.day_samples[-1][0]
+    lines = [f"| process | RSS kB at {first} | RSS kB at {last} | growth | fds | threads | CPU s |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, at in result.samples.items():
+        (r1, f1, t1), (r2, f2, t2) = at[first], at[last]
+        lines.append(f"| {name} | {r1} | {r2} | {(r2 - r1) / r1 * 100:+.1f} % | {f1} → {f2} | {t1} → {t2} "
+                     f"| {result.cpu[name]:.0f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__.split("\n")[0])
+    p.add_argument("tickets", type=int, nargs="?", default=100_000)
+    p.add_argument("--per-day", type=int, default=1_000, help="tickets of each hall day (default %(default)s)")
+    p.add_argument("--long-day", type=int, default=5_000,
+                   help="then one day of this many tickets for the hub's RSS per ticket (0: none; default %(default)s)")
+    args = p.parse_args(sys.argv[1:] if argv is None else argv)
+    per_day = min(args.per_day, args.tickets)
+    days = [per_day] * (args.tickets // per_day) + ([args.tickets % per_day] if args.tickets % per_day else [])
+    with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
+        result = run(days, Path(tmp), args.long_day, progress=lambda text: print(text, flush=True))
+    total = sum(days)
+    print(f"{total} tickets over {len(days)} hall days of {per_day} (take by touch at the kiosk, call and finish "
+          f"at the soft caller, a good face at the pad) in {result.elapsed:.0f} s ({total / result.elapsed:.1f}/s); "
+          f"refused {result.refused}; days started {len(result.rolled)}")
     print()
-    print(f"| process | RSS kB at {FIRST} | RSS kB at {total} | growth | fds | threads |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, at in rows.items():
-        if FIRST not in at or total not in at:
-            continue
-        (r1, f1, t1), (r2, f2, t2) = at[FIRST], at[total]
-        print(f"| {name} | {r1} | {r2} | {(r2 - r1) / r1 * 100:+.1f} % | {f1} → {f2} | {t1} → {t2} |")
+    print(table(result))
+    print()
+    step = max(1, len(result.day_samples) // 10)
+    trend = result.day_samples[::step] + ([result.day_samples[-1]] if (len(result.day_samples) - 1) % step else [])
+    print("hub RSS kB at the end of a day: " + ", ".join(f"{t}: {r}" for t, r in trend))
+    if len(result.long_day) == 2:
+        (a, ra), (b, rb) = sorted(result.long_day.items())
+        print(f"one day of {b} tickets: hub RSS {ra} kB at {a}, {rb} kB at {b}: "
+              f"{(rb - ra) / (b - a):.2f} kB per ticket of the day")
     return 0
 
 
