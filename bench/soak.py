@@ -142,7 +142,6 @@ class Result:
     days: list[int]  # tickets of each day
     elapsed: float = 0.0  # seconds for the even days (not the long one)
     samples: dict[str, dict[int, tuple[int, int, int]]] = field(default_factory=dict)  # process -> ticket -> row
-    day_samples: list[tuple[int, int]] = field(default_factory=list)  # (ticket, hub RSS kB) at each day's end
     long_day: dict[int, int] = field(default_factory=dict)  # tickets into the long day -> hub RSS kB
     served: list[list[str]] = field(default_factory=list)  # numbers served, by day
     rated: list[list[str]] = field(default_factory=list)  # numbers rated at the pad, by day
@@ -152,7 +151,7 @@ class Result:
 
 
 def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: None,
-        with_screens: bool = True) -> Result:
+        with_screens: bool = True, report_every: int = 0) -> Result:
     """``days``: tickets of each compressed hall day; then, if ``long_day``, one day of that many
     tickets, the hub's RSS read after its first ``days[0]`` tickets and at its end. Leaves the
     hub's database, its log and the voice's trace in ``work``."""
@@ -204,7 +203,8 @@ def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: No
             long = long_day and d == len(schedule) - 1
             if d:
                 if not long:
-                    progress(f"  day {d} done: {ticket} tickets, {time.monotonic() - t0:.0f} s")
+                    progress(f"  day {d} done: {ticket} tickets, {time.monotonic() - t0:.0f} s "
+                             f"({ticket / (time.monotonic() - t0):.1f}/s)")
                 watch.next_day(hub)
             caller.ask("sign_in")
             served, rated = [], []
@@ -234,11 +234,11 @@ def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: No
             result.rated.append(rated)
             result.elapsed = time.monotonic() - t0
             time.sleep(1.0)  # the board, the screen and the voice have caught up
-            result.day_samples.append((ticket, proc(hub.pid)[0]))
-            if d in (0, len(days) - 1):
-                for name, pid in pids.items():
-                    result.samples.setdefault(name, {})[ticket] = proc(pid)
-                    result.cpu[name] = cpu_seconds(pid) - cpu0[name]
+            for name, pid in pids.items():
+                result.samples.setdefault(name, {})[ticket] = proc(pid)
+                result.cpu[name] = cpu_seconds(pid) - cpu0[name]
+            if report_every and (d + 1) % report_every == 0 and d + 1 < len(days):
+                progress(table(result) + "\n")
         result.rolled = list(watch.days)
     finally:
         if watch is not None:
@@ -260,13 +260,26 @@ def _expect(line: str, word: str, number: str) -> str:
 
 
 def table(result: Result) -> str:
-    first, last = result.day_samples[0][0], result.day_samples[-1][0]
+    ends = sorted(next(iter(result.samples.values())))
+    first, last = ends[0], ends[-1]
     lines = [f"| process | RSS kB at {first} | RSS kB at {last} | growth | fds | threads | CPU s |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for name, at in result.samples.items():
         (r1, f1, t1), (r2, f2, t2) = at[first], at[last]
         lines.append(f"| {name} | {r1} | {r2} | {(r2 - r1) / r1 * 100:+.1f} % | {f1} → {f2} | {t1} → {t2} "
                      f"| {result.cpu[name]:.0f} |")
+    return "\n".join(lines)
+
+
+def trend(result: Result) -> str:
+    """RSS of each process at the end of day 1, day 2 and every tenth of the days."""
+    ends = sorted(next(iter(result.samples.values())))
+    step = max(1, len(ends) // 10)
+    shown = sorted(set(ends[:2] + ends[step - 1::step] + ends[-1:]))
+    lines = ["| RSS kB at the end of the day, ticket | " + " | ".join(str(t) for t in shown) + " |",
+             "|---|" + "---:|" * len(shown)]
+    for name, at in result.samples.items():
+        lines.append(f"| {name} | " + " | ".join(str(at[t][0]) for t in shown) + " |")
     return "\n".join(lines)
 
 
@@ -280,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     per_day = min(args.per_day, args.tickets)
     days = [per_day] * (args.tickets // per_day) + ([args.tickets % per_day] if args.tickets % per_day else [])
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
-        result = run(days, Path(tmp), args.long_day, progress=lambda text: print(text, flush=True))
+        result = run(days, Path(tmp), args.long_day, progress=lambda text: print(text, flush=True),
+                     report_every=max(1, min(5, len(days) // 10)))
     total = sum(days)
     print(f"{total} tickets over {len(days)} hall days of {per_day} (take by touch at the kiosk, call and finish "
           f"at the soft caller, a good face at the pad) in {result.elapsed:.0f} s ({total / result.elapsed:.1f}/s); "
@@ -288,9 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(result))
     print()
-    step = max(1, len(result.day_samples) // 10)
-    trend = result.day_samples[::step] + ([result.day_samples[-1]] if (len(result.day_samples) - 1) % step else [])
-    print("hub RSS kB at the end of a day: " + ", ".join(f"{t}: {r}" for t, r in trend))
+    print(trend(result))
     if len(result.long_day) == 2:
         (a, ra), (b, rb) = sorted(result.long_day.items())
         print(f"one day of {b} tickets: hub RSS {ra} kB at {a}, {rb} kB at {b}: "
