@@ -175,7 +175,8 @@ def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: No
         watch = DayWatch(broker.url, config.id)
         watch.bus.start()
         cli = [sys.executable, "-m", "hall.cli"]
-        common = ["--config", str(hall), "--broker", broker.url, "--log-level", "WARNING"]
+        # the hub's clock as the displays' (the announcer does not say a call older than [voice] max_age)
+        common = ["--config", str(hall), "--broker", broker.url, "--clock", START, "--log-level", "WARNING"]
         with open(work / "displays.log", "a") as err:
             processes["board"] = subprocess.Popen(cli + ["board", *common, "--no-voice", "--windowed", "--size",
                                                          "960x540"], env=env, cwd=ROOT, stderr=err)
@@ -194,6 +195,7 @@ def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: No
         kiosk, caller, pad = terminals["kiosk"], terminals["caller"], terminals["pad"]
         pids = {name: p.pid for name, p in processes.items()}
         pids.update({name: t.process.pid for name, t in terminals.items()})
+        pids["mosquitto"] = broker.process.pid
         time.sleep(2.0)  # the voice and the screens subscribe after their status: no call before that
         schedule = list(days) + ([long_day] if long_day else [])
         ticket = 0
@@ -290,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--long-day", type=int, default=5_000,
                    help="then one day of this many tickets for the hub's RSS per ticket (0: none; default %(default)s)")
     args = p.parse_args(sys.argv[1:] if argv is None else argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: every process of the soak stopped too
     per_day = min(args.per_day, args.tickets)
     days = [per_day] * (args.tickets // per_day) + ([args.tickets % per_day] if args.tickets % per_day else [])
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
