@@ -151,7 +151,7 @@ class Result:
 
 
 def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: None,
-        with_screens: bool = True, report_every: int = 0) -> Result:
+        with_displays: bool = True, report_every: int = 0) -> Result:
     """``days``: tickets of each compressed hall day; then, if ``long_day``, one day of that many
     tickets, the hub's RSS read after its first ``days[0]`` tickets and at its end. Leaves the
     hub's database, its log and the voice's trace in ``work``."""
@@ -177,15 +177,15 @@ def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: No
         cli = [sys.executable, "-m", "hall.cli"]
         # the hub's clock as the displays' (the announcer does not say a call older than [voice] max_age)
         common = ["--config", str(hall), "--broker", broker.url, "--clock", START, "--log-level", "WARNING"]
+        displays = {
+            "board": ["board", *common, "--no-voice", "--windowed", "--size", "960x540"],
+            "voice": ["voice", *common, "--trace", str(work / "voice.trace")],
+            "window screen": ["window-screen", *common, "--device", "wscreen-9", "--windowed", "--photos",
+                              str(HALL.parent)],
+        } if with_displays else {}
         with open(work / "displays.log", "a") as err:
-            processes["board"] = subprocess.Popen(cli + ["board", *common, "--no-voice", "--windowed", "--size",
-                                                         "960x540"], env=env, cwd=ROOT, stderr=err)
-            processes["voice"] = subprocess.Popen(cli + ["voice", *common, "--trace", str(work / "voice.trace")],
-                                                  env=env, cwd=ROOT, stderr=err)
-            if with_screens:
-                processes["window screen"] = subprocess.Popen(
-                    cli + ["window-screen", *common, "--device", "wscreen-9", "--windowed", "--photos",
-                           str(HALL.parent)], env=env, cwd=ROOT, stderr=err)
+            for name, args in displays.items():
+                processes[name] = subprocess.Popen(cli + args, env=env, cwd=ROOT, stderr=err)
         for role in ("kiosk", "caller", "pad"):
             terminals[role] = Terminal(role, broker.url, hall, env, work / f"{role}.log")
         for t in terminals.values():
@@ -289,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__.split("\n")[0])
     p.add_argument("tickets", type=int, nargs="?", default=100_000)
     p.add_argument("--per-day", type=int, default=1_000, help="tickets of each hall day (default %(default)s)")
+    p.add_argument("--no-displays", action="store_true",
+                   help="without the board, the window screen and the voice (the hub's RSS per ticket sooner)")
     p.add_argument("--long-day", type=int, default=5_000,
                    help="then one day of this many tickets for the hub's RSS per ticket (0: none; default %(default)s)")
     args = p.parse_args(sys.argv[1:] if argv is None else argv)
@@ -297,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     days = [per_day] * (args.tickets // per_day) + ([args.tickets % per_day] if args.tickets % per_day else [])
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
         result = run(days, Path(tmp), args.long_day, progress=lambda text: print(text, flush=True),
-                     report_every=max(1, min(5, len(days) // 10)))
+                     with_displays=not args.no_displays, report_every=max(1, min(5, len(days) // 10)))
     total = sum(days)
     print(f"{total} tickets over {len(days)} hall days of {per_day} (take by touch at the kiosk, call and finish "
           f"at the soft caller, a good face at the pad) in {result.elapsed:.0f} s ({total / result.elapsed:.1f}/s); "
