@@ -40,15 +40,28 @@ START = "2025-03-04T09:00"  # a Tuesday morning, hall local time
 PAD = '\n[[device]]\nid = "pad-9"\nrole = "rating_pad"\nwindow = "9"\n'  # the help desk rated too
 
 
-def proc(pid: int) -> tuple[int, int, int]:
-    """(RSS kB, open fds, threads) of a process, from /proc."""
+FONTS = (".ttf", ".ttc", ".otf")
+
+
+def proc(pid: int) -> tuple[int, int, int, int]:
+    """(RSS kB, open fds, threads, of the fds: open font files) of a process, from /proc.
+
+    Kivy's text renderer keeps a font file open for each font and size it draws, up to 64
+    (its own cache), so a display's fds grow with the sizes it has drawn, then stop."""
     rss = threads = 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             rss = int(line.split()[1])
         elif line.startswith("Threads:"):
             threads = int(line.split()[1])
-    return rss, len(os.listdir(f"/proc/{pid}/fd")), threads
+    fds = fonts = 0
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        fds += 1
+        try:
+            fonts += os.readlink(f"/proc/{pid}/fd/{fd}").endswith(FONTS)
+        except OSError:  # closed meanwhile
+            pass
+    return rss, fds, threads, fonts
 
 
 def cpu_seconds(pid: int) -> float:
@@ -141,7 +154,7 @@ class DayWatch:
 class Result:
     days: list[int]  # tickets of each day
     elapsed: float = 0.0  # seconds for the even days (not the long one)
-    samples: dict[str, dict[int, tuple[int, int, int]]] = field(default_factory=dict)  # process -> ticket -> row
+    samples: dict[str, dict[int, tuple[int, int, int, int]]] = field(default_factory=dict)  # process -> ticket -> proc()
     long_day: dict[int, int] = field(default_factory=dict)  # tickets into the long day -> hub RSS kB
     served: list[list[str]] = field(default_factory=list)  # numbers served, by day
     rated: list[list[str]] = field(default_factory=list)  # numbers rated at the pad, by day
@@ -267,8 +280,9 @@ def table(result: Result) -> str:
     lines = [f"| process | RSS kB at {first} | RSS kB at {last} | growth | fds | threads | CPU s |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for name, at in result.samples.items():
-        (r1, f1, t1), (r2, f2, t2) = at[first], at[last]
-        lines.append(f"| {name} | {r1} | {r2} | {(r2 - r1) / r1 * 100:+.1f} % | {f1} → {f2} | {t1} → {t2} "
+        (r1, f1, t1, n1), (r2, f2, t2, n2) = at[first], at[last]
+        fonts = f" (fonts {n1} → {n2})" if n1 or n2 else ""
+        lines.append(f"| {name} | {r1} | {r2} | {(r2 - r1) / r1 * 100:+.1f} % | {f1} → {f2}{fonts} | {t1} → {t2} "
                      f"| {result.cpu[name]:.0f} |")
     return "\n".join(lines)
 
