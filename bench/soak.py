@@ -32,7 +32,7 @@ from pathlib import Path
 from hall.config import load_hall
 from hall.protocol import Topics
 from hall.service.bus import Bus, parse_broker_url
-from hall.service.local_broker import HubStatus, Mosquitto, spawn_hub
+from hall.service.local_broker import HubStatus, Mosquitto
 
 ROOT = Path(__file__).resolve().parents[1]
 HALL = ROOT / "config" / "halls" / "township.toml"
@@ -73,9 +73,9 @@ def cpu_seconds(pid: int) -> float:
 class Terminal:
     """A terminal of bench/soak_terminals.py in its own process: a command a line, an answer a line."""
 
-    def __init__(self, role: str, url: str, hall: Path, env: dict, log: Path):
+    def __init__(self, role: str, url: str, hall: Path, env: dict, log: Path, python: list[str]):
         with open(log, "a") as err:
-            self.process = subprocess.Popen([sys.executable, "-m", "bench.soak_terminals", role, url, str(hall)],
+            self.process = subprocess.Popen(python + ["bench.soak_terminals", role, url, str(hall)],
                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True,
                                             bufsize=1, env=env, cwd=ROOT)
         self.role, self.log = role, log
@@ -164,10 +164,18 @@ class Result:
 
 
 def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: None,
-        with_displays: bool = True, report_every: int = 0) -> Result:
+        with_displays: bool = True, report_every: int = 0, trace_memory: tuple[str, ...] = ()) -> Result:
     """``days``: tickets of each compressed hall day; then, if ``long_day``, one day of that many
     tickets, the hub's RSS read after its first ``days[0]`` tickets and at its end. Leaves the
-    hub's database, its log and the voice's trace in ``work``."""
+    hub's database, its log and the voice's trace in ``work``. The processes named in
+    ``trace_memory`` run under bench/soak_tracemalloc.py: where their Python heap grew from the
+    end of day 1 to the end of the last day is in ``work/<name>.tracemalloc.txt``."""
+
+    def python(name: str) -> list[str]:
+        if name in trace_memory:
+            return [sys.executable, "-m", "bench.soak_tracemalloc", str(work / f"{name}.tracemalloc.txt")]
+        return [sys.executable, "-m"]
+
     hall = work / "hall.toml"
     hall.write_text(HALL.read_text() + PAD)
     config = load_hall(hall)
@@ -181,13 +189,15 @@ def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: No
     watch = None
     try:
         status = HubStatus(broker.url, config.id).start()
-        hub = processes["hub"] = spawn_hub(hall, work / "hall.sqlite", broker.url, work / "hub.log", "--always-open",
-                                           "--clock", START, "--next-day-on-signal", "--log-level", "WARNING")
+        with open(work / "hub.log", "a") as out:
+            hub = processes["hub"] = subprocess.Popen(
+                python("hub") + ["hall.cli", "hub", "--config", str(hall), "--db", str(work / "hall.sqlite"), "--broker",
+                                 broker.url, "--always-open", "--clock", START, "--next-day-on-signal", "--log-level",
+                                 "WARNING"], stdout=out, stderr=out, env=env, cwd=ROOT)
         status.wait_online(30, hub, work / "hub.log")
         status.close()
         watch = DayWatch(broker.url, config.id)
         watch.bus.start()
-        cli = [sys.executable, "-m", "hall.cli"]
         # the hub's clock as the displays' (the announcer does not say a call older than [voice] max_age)
         common = ["--config", str(hall), "--broker", broker.url, "--clock", START, "--log-level", "WARNING"]
         displays = {
@@ -198,9 +208,9 @@ def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: No
         } if with_displays else {}
         with open(work / "displays.log", "a") as err:
             for name, args in displays.items():
-                processes[name] = subprocess.Popen(cli + args, env=env, cwd=ROOT, stderr=err)
+                processes[name] = subprocess.Popen(python(name) + ["hall.cli", *args], env=env, cwd=ROOT, stderr=err)
         for role in ("kiosk", "caller", "pad"):
-            terminals[role] = Terminal(role, broker.url, hall, env, work / f"{role}.log")
+            terminals[role] = Terminal(role, broker.url, hall, env, work / f"{role}.log", python(role))
         for t in terminals.values():
             if t.answer() != "ready":
                 raise RuntimeError(f"{t.role} did not start")
@@ -252,7 +262,12 @@ def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: No
             for name, pid in pids.items():
                 result.samples.setdefault(name, {})[ticket] = proc(pid)
                 result.cpu[name] = cpu_seconds(pid) - cpu0[name]
-            if report_every and (d + 1) % report_every == 0 and d + 1 < len(days):
+            if d in (0, len(days) - 1):
+                for name in trace_memory:  # the baseline, then where the heap grew since
+                    os.kill(pids[name], signal.SIGUSR2)
+                if trace_memory:
+                    time.sleep(5.0)  # a snapshot of a large heap takes a moment
+            if report_every and d and (d + 1) % report_every == 0 and d + 1 < len(days):
                 progress(table(result) + "\n")
         result.rolled = list(watch.days)
     finally:
@@ -305,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--per-day", type=int, default=1_000, help="tickets of each hall day (default %(default)s)")
     p.add_argument("--no-displays", action="store_true",
                    help="without the board, the window screen and the voice (the hub's RSS per ticket sooner)")
+    p.add_argument("--trace-memory", default="", metavar="NAMES",
+                   help="comma list (hub,board,voice,window screen,kiosk,caller,pad): where their Python heap grew")
     p.add_argument("--long-day", type=int, default=5_000,
                    help="then one day of this many tickets for the hub's RSS per ticket (0: none; default %(default)s)")
     args = p.parse_args(sys.argv[1:] if argv is None else argv)
@@ -313,7 +330,10 @@ def main(argv: list[str] | None = None) -> int:
     days = [per_day] * (args.tickets // per_day) + ([args.tickets % per_day] if args.tickets % per_day else [])
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
         result = run(days, Path(tmp), args.long_day, progress=lambda text: print(text, flush=True),
-                     with_displays=not args.no_displays, report_every=max(1, min(5, len(days) // 10)))
+                     with_displays=not args.no_displays, report_every=max(1, min(5, len(days) // 10)),
+                     trace_memory=tuple(n for n in args.trace_memory.split(",") if n))
+        for found in sorted(Path(tmp).glob("*.tracemalloc.txt")):
+            print(found.read_text()[:6000])
     total = sum(days)
     print(f"{total} tickets over {len(days)} hall days of {per_day} (take by touch at the kiosk, call and finish "
           f"at the soft caller, a good face at the pad) in {result.elapsed:.0f} s ({total / result.elapsed:.1f}/s); "

@@ -29,10 +29,7 @@ TIMEOUT = 60.0
 
 
 def serve(handlers: dict[str, Callable[[], str]]) -> None:
-    """Answer commands from stdin, one line each, until ``quit`` or the end of input. With
-    SOAK_TRACEMALLOC=1 in the environment, ``mark`` takes a tracemalloc snapshot and ``grown``
-    writes to stderr where memory grew since it (the bench's leak finder)."""
-    handlers = {**handlers, "mark": _mark, "grown": _grown}
+    """Answer commands from stdin, one line each, until ``quit`` or the end of input."""
     print("ready", flush=True)
     for line in sys.stdin:
         command = line.strip()
@@ -43,32 +40,6 @@ def serve(handlers: dict[str, Callable[[], str]]) -> None:
         except Exception as err:  # the bench reports it and stops
             answer = f"error {type(err).__name__}: {err}"
         print(answer, flush=True)
-
-
-_marks: list = []
-
-
-def _mark() -> str:
-    import tracemalloc
-
-    if not tracemalloc.is_tracing():
-        return "not tracing (SOAK_TRACEMALLOC=1)"
-    _marks[:] = [tracemalloc.take_snapshot()]
-    return "marked"
-
-
-def _grown() -> str:
-    import tracemalloc
-
-    if not _marks:
-        return "no mark"
-    stats = tracemalloc.take_snapshot().compare_to(_marks[0], "traceback")
-    for stat in stats[:8]:
-        print(stat, file=sys.stderr)
-        for line in stat.traceback.format()[-12:]:
-            print("   ", line, file=sys.stderr)
-    sys.stderr.flush()
-    return f"grown {sum(s.size_diff for s in stats) // 1024} kB"
 
 
 def kiosk(url: str, hall: str) -> None:
@@ -231,9 +202,5 @@ def pad(url: str, hall: str) -> None:
 
 if __name__ == "__main__":
     os.environ.setdefault("KIVY_NO_ARGS", "1")
-    if os.environ.get("SOAK_TRACEMALLOC"):
-        import tracemalloc
-
-        tracemalloc.start(12)
     role, broker_url, hall_file = sys.argv[1:4]
     {"kiosk": kiosk, "caller": caller, "pad": pad}[role](broker_url, hall_file)
