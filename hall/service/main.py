@@ -110,8 +110,9 @@ def stop_on_signals(stop: threading.Event) -> None:
 
 
 def next_day_on_signal(hub: Hub) -> None:
-    """TESTS/DEMOS ONLY: SIGUSR1 moves the hub's clock on by one day and has it tick at once
-    (the handler runs on the hub's own thread, between two of its steps: no request is cut)."""
+    """TESTS/DEMOS ONLY: SIGUSR1 moves the hub's clock on by one day and has it tick at once.
+    The handler only moves the clock and sets a flag; the day rolls on the hub's own thread at
+    the next turn of its loop, between two requests, as at the real day boundary."""
 
     def jump(*_) -> None:
         hub.clock.next_day()

@@ -27,8 +27,7 @@ def test_three_compressed_hall_days_through_a_terminal_of_each_kind(tmp_path):
     assert result.rolled == ["2025-03-05", "2025-03-06"]  # the two nights, as the bus saw them
 
     db = sqlite3.connect(f"file:{tmp_path / 'hall.sqlite'}?mode=ro", uri=True)
-    days = [day for (day,) in db.execute("SELECT data FROM events WHERE type = 'day_started' ORDER BY seq")]
-    assert len(days) == len(DAYS)
+    assert db.execute("SELECT COUNT(*) FROM events WHERE type = 'day_started'").fetchone()[0] == len(DAYS)
     tickets = db.execute("SELECT day, number, status FROM tickets ORDER BY day, number").fetchall()
     by_day = collections.defaultdict(list)
     for day, number, status in tickets:
