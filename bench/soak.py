@@ -104,22 +104,26 @@ class Terminal:
         self.send(command)
         return self.answer()
 
-    def close(self) -> None:
+    def quit(self) -> None:
         try:
             self.send("quit")
         except (BrokenPipeError, ValueError):
             pass
-        stop(self.process)
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-    try:
-        process.wait(20)
-    except subprocess.TimeoutExpired:  # the voice finishing its backlog of calls
-        process.kill()
-        process.wait()
+def stop_all(processes: list[subprocess.Popen], grace: float = 3.0) -> None:
+    """SIGTERM to all at once, then SIGKILL to what still runs after ``grace`` seconds (the
+    voice would finish its backlog of calls first: the soak does not need to hear it)."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 class DayWatch:
@@ -160,6 +164,7 @@ class Result:
     rated: list[list[str]] = field(default_factory=list)  # numbers rated at the pad, by day
     rolled: list[str] = field(default_factory=list)  # hall days started, as the bus saw them
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of each process over the even days
+    setup: float = 0.0  # seconds from the start to the first ticket (every process up and connected)
     refused: int = 0
 
 
@@ -180,6 +185,7 @@ def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: No
     hall.write_text(HALL.read_text() + PAD)
     config = load_hall(hall)
     result = Result(list(days))
+    started = time.monotonic()
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
     env.update(KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_NO_FILELOG="1", SDL_AUDIODRIVER="dummy",
                KIVY_HOME=str(work / "kivy"), PYTHONPATH=str(ROOT))
@@ -224,6 +230,7 @@ def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: No
         ticket = 0
         cpu0 = {name: cpu_seconds(pid) for name, pid in pids.items()}
         t0 = time.monotonic()
+        result.setup = t0 - started
         for d, count in enumerate(schedule):
             long = long_day and d == len(schedule) - 1
             if d:
@@ -274,10 +281,8 @@ def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: No
         if watch is not None:
             watch.bus.stop()
         for t in terminals.values():
-            t.close()
-        for name in ("board", "voice", "window screen", "hub"):
-            if name in processes:
-                stop(processes[name])
+            t.quit()
+        stop_all([t.process for t in terminals.values()] + list(processes.values()))
         broker.stop()
     return result
 
