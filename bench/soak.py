@@ -43,15 +43,21 @@ PAD = '\n[[device]]\nid = "pad-9"\nrole = "rating_pad"\nwindow = "9"\n'  # the h
 FONTS = (".ttf", ".ttc", ".otf")
 
 
-def proc(pid: int) -> tuple[int, int, int, int]:
-    """(RSS kB, open fds, threads, of the fds: open font files) of a process, from /proc.
+def proc(pid: int) -> tuple[int, int, int, int, int]:
+    """(RSS kB, open fds, threads, of the fds: open font files, anonymous RSS kB) of a process,
+    from /proc.
 
     Kivy's text renderer keeps a font file open for each font and size it draws, up to 64
-    (its own cache), so a display's fds grow with the sizes it has drawn, then stop."""
-    rss = threads = 0
+    (its own cache), so a display's fds grow with the sizes it has drawn, then stop. The
+    anonymous part of RSS is the process's own memory (heap, stacks); the rest is mapped files
+    (libraries, fonts) that the kernel drops and reads again as it needs the page cache, so RSS
+    alone can fall on a busy machine."""
+    rss = threads = anon = 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             rss = int(line.split()[1])
+        elif line.startswith("RssAnon:"):
+            anon = int(line.split()[1])
         elif line.startswith("Threads:"):
             threads = int(line.split()[1])
     fds = fonts = 0
@@ -61,7 +67,7 @@ def proc(pid: int) -> tuple[int, int, int, int]:
             fonts += os.readlink(f"/proc/{pid}/fd/{fd}").endswith(FONTS)
         except OSError:  # closed meanwhile
             pass
-    return rss, fds, threads, fonts
+    return rss, fds, threads, fonts, anon
 
 
 def cpu_seconds(pid: int) -> float:
@@ -158,7 +164,7 @@ class DayWatch:
 class Result:
     days: list[int]  # tickets of each day
     elapsed: float = 0.0  # seconds for the even days (not the long one)
-    samples: dict[str, dict[int, tuple[int, int, int, int]]] = field(default_factory=dict)  # process -> ticket -> proc()
+    samples: dict[str, dict[int, tuple[int, int, int, int, int]]] = field(default_factory=dict)  # process -> ticket -> proc()
     long_day: dict[int, int] = field(default_factory=dict)  # tickets into the long day -> hub RSS kB
     served: list[list[str]] = field(default_factory=list)  # numbers served, by day
     rated: list[list[str]] = field(default_factory=list)  # numbers rated at the pad, by day
@@ -256,7 +262,7 @@ def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: No
                 rating = number
                 if long and j in (days[0], count):
                     time.sleep(1.0)
-                    result.long_day[j] = proc(hub.pid)[0]
+                    result.long_day[j] = proc(hub.pid)[4]  # anonymous: the hall day's objects
             if rating is not None:
                 rated.append(_expect(pad.answer(), "rated", rating))
             if long:
@@ -297,25 +303,27 @@ def _expect(line: str, word: str, number: str) -> str:
 def table(result: Result) -> str:
     ends = sorted(next(iter(result.samples.values())))
     first, last = ends[0], ends[-1]
-    lines = [f"| process | RSS kB at {first} | RSS kB at {last} | growth | fds | threads | CPU s |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [f"| process | RSS kB at {first} | RSS kB at {last} | growth | anon kB at {first} | anon kB at {last} "
+             "| anon growth | fds | threads | CPU s |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, at in result.samples.items():
-        (r1, f1, t1, n1), (r2, f2, t2, n2) = at[first], at[last]
+        (r1, f1, t1, n1, a1), (r2, f2, t2, n2, a2) = at[first], at[last]
         fonts = f" (fonts {n1} → {n2})" if n1 or n2 else ""
-        lines.append(f"| {name} | {r1} | {r2} | {(r2 - r1) / r1 * 100:+.1f} % | {f1} → {f2}{fonts} | {t1} → {t2} "
-                     f"| {result.cpu[name]:.0f} |")
+        lines.append(f"| {name} | {r1} | {r2} | {(r2 - r1) / r1 * 100:+.1f} % | {a1} | {a2} | {(a2 - a1) / a1 * 100:+.1f} % "
+                     f"| {f1} → {f2}{fonts} | {t1} → {t2} | {result.cpu[name]:.0f} |")
     return "\n".join(lines)
 
 
 def trend(result: Result) -> str:
-    """RSS of each process at the end of day 1, day 2 and every tenth of the days."""
+    """RSS (and its anonymous part) of each process at the end of day 1, day 2 and every tenth
+    of the days."""
     ends = sorted(next(iter(result.samples.values())))
     step = max(1, len(ends) // 10)
     shown = sorted(set(ends[:2] + ends[step - 1::step] + ends[-1:]))
-    lines = ["| RSS kB at the end of the day, ticket | " + " | ".join(str(t) for t in shown) + " |",
+    lines = ["| RSS / anon kB at the end of the day, ticket | " + " | ".join(str(t) for t in shown) + " |",
              "|---|" + "---:|" * len(shown)]
     for name, at in result.samples.items():
-        lines.append(f"| {name} | " + " | ".join(str(at[t][0]) for t in shown) + " |")
+        lines.append(f"| {name} | " + " | ".join(f"{at[t][0]} / {at[t][4]}" for t in shown) + " |")
     return "\n".join(lines)
 
 
@@ -349,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     print(trend(result))
     if len(result.long_day) == 2:
         (a, ra), (b, rb) = sorted(result.long_day.items())
-        print(f"one day of {b} tickets: hub RSS {ra} kB at {a}, {rb} kB at {b}: "
+        print(f"one day of {b} tickets: the hub's anonymous RSS {ra} kB at {a}, {rb} kB at {b}: "
               f"{(rb - ra) / (b - a):.2f} kB per ticket of the day")
     return 0
 

@@ -51,6 +51,6 @@ def test_three_compressed_hall_days_through_a_terminal_of_each_kind(tmp_path):
     # (a display may open a font file for a size it had not drawn yet: Kivy keeps at most 64)
     first, last = DAYS[0], sum(DAYS)
     for name, at in result.samples.items():
-        (_, fds1, threads1, fonts1), (_, fds3, threads3, fonts3) = at[first], at[last]
+        (_, fds1, threads1, fonts1, _), (_, fds3, threads3, fonts3, _) = at[first], at[last]
         assert (fds3 - fonts3, threads3) == (fds1 - fonts1, threads1), name
         assert fonts3 <= fonts1 + 64, name
