@@ -18,6 +18,7 @@ the tickets of one day (kB per ticket: the hall day's working set, cleared at th
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import queue
 import signal
@@ -144,8 +145,6 @@ class DayWatch:
 
     def _deliver(self, kind: str, value) -> None:
         if kind == "message":
-            import json
-
             with self.cond:
                 self.days.append(json.loads(value[0].payload)["day"])
                 self.cond.notify_all()
@@ -165,7 +164,7 @@ class Result:
     days: list[int]  # tickets of each day
     elapsed: float = 0.0  # seconds for the even days (not the long one)
     samples: dict[str, dict[int, tuple[int, int, int, int, int]]] = field(default_factory=dict)  # process -> ticket -> proc()
-    long_day: dict[int, int] = field(default_factory=dict)  # tickets into the long day -> hub RSS kB
+    long_day: dict[int, int] = field(default_factory=dict)  # tickets into the long day -> hub anon RSS kB
     served: list[list[str]] = field(default_factory=list)  # numbers served, by day
     rated: list[list[str]] = field(default_factory=list)  # numbers rated at the pad, by day
     rolled: list[str] = field(default_factory=list)  # hall days started, as the bus saw them
@@ -177,7 +176,7 @@ class Result:
 def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: None,
         with_displays: bool = True, report_every: int = 0, trace_memory: tuple[str, ...] = ()) -> Result:
     """``days``: tickets of each compressed hall day; then, if ``long_day``, one day of that many
-    tickets, the hub's RSS read after its first ``days[0]`` tickets and at its end. Leaves the
+    tickets, the hub's anonymous RSS read after its first ``days[0]`` tickets and at its end. Leaves the
     hub's database, its log and the voice's trace in ``work``. The processes named in
     ``trace_memory`` run under bench/soak_tracemalloc.py: where their Python heap grew from the
     end of day 1 to the end of the last day is in ``work/<name>.tracemalloc.txt``."""
@@ -276,7 +275,7 @@ def run(days: list[int], work: Path, long_day: int = 0, progress=lambda text: No
                 result.samples.setdefault(name, {})[ticket] = proc(pid)
                 result.cpu[name] = cpu_seconds(pid) - cpu0[name]
             if d in (0, len(days) - 1):
-                for name in trace_memory:  # the baseline, then where the heap grew since
+                for name in trace_memory:  # start tracing; then write what was allocated since and lives
                     os.kill(pids[name], signal.SIGUSR2)
                 if trace_memory:
                     time.sleep(5.0)  # a snapshot of a large heap takes a moment
