@@ -21,6 +21,6 @@ fuzz: setup
 kiosk-screens: setup
 	env -u DISPLAY KIVY_NO_ARGS=1 KIVY_NO_CONSOLELOG=1 KIVY_USE_DEFAULTCONFIG=1 .venv/bin/python -m kiosk.screenshots
 
-# N tickets (default 100,000) through the hub and a terminal of each kind: RSS, fds, threads (bench/soak.py)
+# N tickets (default 100,000) over hall days of 1,000, through the hub and a terminal of each kind: RSS, fds, threads (bench/soak.py)
 soak: setup
 	.venv/bin/python -m bench.soak $(SOAK_TICKETS)

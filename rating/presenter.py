@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -23,6 +24,7 @@ from rating.words import say
 THANKS_SECONDS = 6.0
 SEND_GIVE_UP = 15.0  # seconds without a reply: tell the citizen and go back to idle
 MESSAGE_SECONDS = 6.0
+ANSWERED_KEPT = 8  # answered matters remembered: the hub's state shows only the latest, for a moment
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "delete")
 
 
@@ -59,7 +61,9 @@ class PadPresenter:
     thanks_bad: bool = False
     thanks_masked: str | None = None
     outbox: list[tuple[str, dict]] = field(default_factory=list)
-    answered: set[str] = field(default_factory=set)  # matters this pad already answered
+    # the last matters this pad answered (the hub's state may still show one for a moment); not
+    # every one since the pad started: a pad runs for years
+    answered: deque[str] = field(default_factory=lambda: deque(maxlen=ANSWERED_KEPT))
 
     def __post_init__(self):
         self._ids = itertools.count(1)
@@ -112,7 +116,7 @@ class PadPresenter:
             return  # a late duplicate of an answered request
         self.pending = None
         if reply.get("status") == "ok":
-            self.answered.add(p.matter)
+            self.answered.append(p.matter)
             self._thank(p.bad, p.masked, now)
             return
         error = reply.get("error") or {}

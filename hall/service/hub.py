@@ -72,6 +72,7 @@ class Hub:
         self.inflight = InFlight(store.path)
         self._dirty = True
         self._republish = True
+        self._tick_due = False
         self.watchdog = Watchdog()
         self.uplink = Uplink(store, self.topics, lambda t, p, r: self.bus.publish(t, p, retain=r),
                              stall=uplink_stall) if uplink else None
@@ -109,7 +110,8 @@ class Hub:
                     self.uplink.pump()
                     if self.uplink.summary_due():
                         self._publish_summary(False)
-                if now >= next_tick:
+                if now >= next_tick or self._tick_due:
+                    self._tick_due = False
                     self._tick()
                     next_tick = now + self.tick_seconds
         finally:
@@ -240,6 +242,12 @@ class Hub:
         return self.bus.publish(self.topics.event(event["type"]), encode(event))
 
     # ------------------------------------------------------------------ time and state
+
+    def tick_soon(self) -> None:
+        """Tick at the next turn of the loop (within a quarter of a second), not at the next
+        ``tick_seconds``: the clock was moved on (``--next-day-on-signal``, tests only).
+        Safe from a signal handler: it only sets a flag."""
+        self._tick_due = True
 
     def _tick(self) -> None:
         """Roll the hall day when the clock has passed its boundary; re-check tidal alerts."""

@@ -5,7 +5,7 @@ import pytest
 
 from hall import protocol_rating
 from hall.rating_phone import seal, unseal
-from rating.presenter import SEND_GIVE_UP, THANKS_SECONDS, PadPresenter
+from rating.presenter import ANSWERED_KEPT, SEND_GIVE_UP, THANKS_SECONDS, PadPresenter
 
 KEY = b"presenter-test-key-0123456789"
 
@@ -164,3 +164,22 @@ def test_a_lost_connection_is_said_plainly(rhall, pad):
     pad.on_connection(True)
     pad.on_hub_status(False)
     assert pad.view()["banner"] == "评价系统暂时无法使用，请稍候"
+
+
+def test_the_pad_remembers_only_its_last_answers(rhall, pad):
+    """A pad runs for years (the soak: 100,000 ratings): what it answered is remembered only as
+    long as the hub's state may still show it, and a still-shown answered ask is not asked again."""
+    now = 100.0
+    for _ in range(ANSWERED_KEPT + 4):
+        rhall.serve("3")
+        pad.on_pad_state(pad_state(rhall))
+        assert pad.view()["screen"] == "asking"
+        pad.choose("satisfied", now)
+        ((txn, _),) = pad.outbox
+        pad.outbox.clear()
+        pad.on_reply({"v": 1, "status": "ok", "transaction": txn, "data": {}}, now)
+        pad.on_pad_state(pad_state(rhall))  # the hub (here: no rating recorded) still shows the ask
+        now += THANKS_SECONDS
+        pad.tick(now)
+        assert pad.view()["screen"] == "idle"
+    assert len(pad.answered) <= ANSWERED_KEPT
