@@ -24,23 +24,34 @@ def test_voice_says_a_call_once_through_the_bus(mosquitto, hub_hall, start_hub, 
     hall.path.write_text(hall.path.read_text().replace("repeats = 2", "repeats = 1"))
     hub = start_hub(hall, mosquitto.url)
     clock = HallCalendar(hall.config).local(hub._clock0 + time.time() - hub._t0).replace(tzinfo=None).isoformat()
-    out = tmp_path / "speaker.raw"
-    voice = yichuang("voice", "--config", str(hall.path), "--broker", mosquitto.url, "--clock", clock, "--for", "9",
-                     YICHUANG_VOICE_DIR=voice_pack, SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=out,
-                     KIVY_HOME=tmp_path / "k")
+    out, trace = tmp_path / "speaker.raw", tmp_path / "voice.trace"
+    voice = yichuang("voice", "--config", str(hall.path), "--broker", mosquitto.url, "--clock", clock,
+                     "--trace", str(trace), YICHUANG_VOICE_DIR=voice_pack, SDL_AUDIODRIVER="disk",
+                     SDL_DISKAUDIOFILE=out, KIVY_HOME=tmp_path / "k")
     events = connect(mosquitto.url, hall, "board-1", watch_events=True, client_id="board-1-ev")
     caller, kiosk = connect(mosquitto.url, hall, "caller-9"), connect(mosquitto.url, hall, "kiosk-1")
     assert caller.request("staff_login", staff="0104")["status"] == "ok"
     kiosk.request("issue", service="help")
-    time.sleep(2.5)  # the announcer is connected
+    deadline = time.monotonic() + 30
+    while not (trace.exists() and "listening" in trace.read_text()):  # subscribed: it hears the call
+        assert voice.poll() is None and time.monotonic() < deadline, "the voice did not come to listen"
+        time.sleep(0.05)
     assert caller.request("call_next")["data"]["ticket"] == "H001"
     called = events.wait_for(lambda: next((e for e in events.events if e["type"] == "ticket_called"), None), 10)
     topic = events.topics.event("ticket_called")
     events.bus.publish(topic, encode(called))  # the same seq again: a duplicate
     events.bus.publish(topic, encode({**called, "seq": called["seq"] + 100, "ticket": "H099",
                                       "ts": called["ts"] - 600}))  # ten minutes old: stale
+    deadline = time.monotonic() + 30
+    while "playing" not in trace.read_text():  # then the duplicate and the stale call come, and are heard
+        assert voice.poll() is None and time.monotonic() < deadline, ("H001 was not said", trace.read_text())
+        time.sleep(0.05)
+    time.sleep(1.0)
+    voice.terminate()  # it finishes the call it is saying
     _, err = voice.communicate(timeout=60)
     assert voice.returncode == 0, err[-2000:]
+    queued = [line.split()[2] for line in trace.read_text().splitlines() if line.startswith("queued")]
+    assert queued == ["H001"], trace.read_text()  # neither the duplicate nor the stale call was queued
     pcm, once = out.read_bytes(), expected(voice_pack, "H001", "9", repeats=1)
     i = pcm.find(once)
     assert i >= 0, "the call is not in the PCM as chime + clips"
@@ -60,7 +71,7 @@ def test_a_stopping_voice_finishes_the_call_it_says_and_drops_its_backlog(mosqui
     voice = yichuang("voice", "--config", str(hall.path), "--broker", mosquitto.url, "--clock", clock,
                      "--trace", str(trace),
                      YICHUANG_VOICE_DIR=voice_pack, SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=out,
-                     SDL_DISKAUDIODELAY=0, KIVY_HOME=tmp_path / "k")
+                     KIVY_HOME=tmp_path / "k")  # the disk driver in real time: a call takes seconds to say
 
     def traced(kind):
         return [line.split() for line in (trace.read_text().splitlines() if trace.exists() else [])
