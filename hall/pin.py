@@ -18,6 +18,8 @@ import hmac
 import os
 import sys
 
+from hall.malloc import trim
+
 SCHEME = "scrypt"
 N, R, P = 2 ** 14, 8, 1
 SALT_BYTES, HASH_BYTES = 16, 32
@@ -36,8 +38,10 @@ def check_pin_text(pin: str) -> str:
 
 
 def _derive(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(pin.encode("ascii"), salt=salt, n=n, r=r, p=p, dklen=HASH_BYTES,
-                          maxmem=256 * 1024 * 1024)
+    derived = hashlib.scrypt(pin.encode("ascii"), salt=salt, n=n, r=r, p=p, dklen=HASH_BYTES,
+                             maxmem=256 * 1024 * 1024)
+    trim()  # scrypt's 16 MB work area would otherwise stay in a caller's heap for good (hall.malloc)
+    return derived
 
 
 def hash_pin(pin: str, salt: bytes | None = None) -> str:

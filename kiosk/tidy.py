@@ -15,21 +15,10 @@ collection) and, on glibc, returns the freed pages to the system (``malloc_trim`
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import weakref
 
-
-def _malloc_trim():
-    """glibc's ``malloc_trim`` or None (musl, macOS: nothing to call)."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
-    except (OSError, AttributeError):
-        return None
-    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return trim
+from hall.malloc import trim
 
 
 class Tidy:
@@ -38,7 +27,6 @@ class Tidy:
     def __init__(self, schedule_once):
         """``schedule_once(fn)`` runs ``fn`` once on the UI thread after the next frame."""
         self._schedule_once = schedule_once
-        self._trim = _malloc_trim()
         self._due = False
         self._dropped: list[weakref.ref] = []
         self.runs = 0
@@ -63,6 +51,5 @@ class Tidy:
         self._stop_animations()  # one a dropped ScrollView started since (its bar fading out)
         self._dropped = []
         gc.collect()
-        if self._trim is not None:
-            self._trim(0)
+        trim()
         self.runs += 1
