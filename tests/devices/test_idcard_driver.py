@@ -3,6 +3,7 @@ kind, line faults, no card, a card left lying, and a reader that vanishes and co
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -215,6 +216,11 @@ def test_switching_the_baud_rate(idcard_sim, idcard_reader):
     sim = idcard_sim(None)
     reader = idcard_reader(sim.path)
     reader.set_baudrate(19200)
+    # the SAM answers at the old speed and switches after its answer is sent: the reader may have
+    # the answer a moment before the simulator's thread has switched
+    deadline = time.monotonic() + 5
+    while sim.baudrate != 19200 and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert sim.baudrate == 19200 and reader.baudrate == 19200
     reader.status()
     reader.close()
