@@ -44,29 +44,14 @@ def serve(handlers: dict[str, Callable[[], str]]) -> None:
 
 def kiosk(url: str, hall: str) -> None:
     from hall.config import load_hall
-    from kiosk.flow import KioskFlow, KioskSettings
-    from kiosk.runtime import DeviceUrls, KioskRuntime
+    from kiosk.driver import KioskDriver
+    from kiosk.runtime import DeviceUrls
 
-    flow = KioskFlow(load_hall(hall), KioskSettings(device="kiosk-1", has_printer=False))
-    inbox: queue.Queue = queue.Queue()
-    runtime = KioskRuntime(flow, url, DeviceUrls(), b"soak-key", inbox.put).start()
+    driver = KioskDriver(load_hall(hall), url, DeviceUrls(), b"soak-key")
+    flow, tap = driver.flow, driver.tap
 
     def pump(until, what: str) -> None:
-        deadline = time.monotonic() + TIMEOUT
-        while not until():
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"kiosk: no {what} (screen {flow.screen})")
-            try:
-                inbox.get(timeout=0.05)()
-            except queue.Empty:
-                pass
-            flow.tick()
-            runtime.run_effects()
-
-    def tap(action: str, arg: str | None = None) -> None:
-        if not flow.touch(action, arg, flow.view().generation):
-            raise RuntimeError(f"kiosk: {action} {arg} did nothing on screen {flow.screen}")
-        runtime.run_effects()
+        driver.pump(until, what, TIMEOUT)
 
     def take() -> str:
         pump(lambda: flow.online and flow.screen == "home", "home screen")
@@ -83,7 +68,7 @@ def kiosk(url: str, hall: str) -> None:
         pump(lambda: flow.online and flow.catalogue.services, "connection")
         serve({"take": take})
     finally:
-        runtime.stop()
+        driver.stop()
 
 
 def caller(url: str, hall: str) -> None:

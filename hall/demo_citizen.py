@@ -14,7 +14,6 @@ window 1 for the person at the demo to call.
 """
 from __future__ import annotations
 
-import queue
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +24,8 @@ from devices.printer.interpreter import QrCode, TextLine
 from devices.printer.simulator import PrinterSimulator
 from hall.config import HallConfig
 from hall.service.client import HallClient, ReplyTimeout
-from kiosk.flow import KioskFlow, KioskSettings
-from kiosk.runtime import DeviceUrls, KioskRuntime
+from kiosk.driver import KioskDriver, KioskStuck
+from kiosk.runtime import DeviceUrls
 
 DEMO_KEY = b"yichuang-demo-key-not-secret"  # the kiosk's --demo-key
 
@@ -45,33 +44,6 @@ class Walk:
     finished: bool = False
     card_ticket: str = ""  # the elderly citizen's ticket by ID card
     lines: list[str] = field(default_factory=list)
-
-
-class _Kiosk:
-    """The kiosk's presenter and runtime, pumped on the caller's thread (its UI thread)."""
-
-    def __init__(self, config: HallConfig, url: str, device: str, urls: DeviceUrls):
-        self.flow = KioskFlow(config, KioskSettings(device=device, has_printer=True))
-        self.inbox: queue.Queue = queue.Queue()
-        self.runtime = KioskRuntime(self.flow, url, urls, DEMO_KEY, self.inbox.put).start()
-
-    def pump(self, until, timeout: float, what: str) -> None:
-        deadline = time.monotonic() + timeout
-        while not until():
-            if time.monotonic() > deadline:
-                raise CitizenLost(f"kiosk: no {what} within {timeout:.0f} s (screen {self.flow.screen}, "
-                                  f"online {self.flow.online}, services {len(self.flow.catalogue.services)})")
-            try:
-                self.inbox.get(timeout=0.05)()
-            except queue.Empty:
-                pass
-            self.flow.tick()
-            self.runtime.run_effects()
-
-    def tap(self, action: str, arg: str | None = None) -> None:
-        if not self.flow.touch(action, arg, self.flow.view().generation):
-            raise CitizenLost(f"kiosk: the button {action} {arg or ''} did nothing on screen {self.flow.screen}")
-        self.runtime.run_effects()
 
 
 def _traced(trace: Path, what: str, ticket: str | None = None) -> bool:
@@ -129,12 +101,13 @@ def walk(config: HallConfig, url: str, board_trace: Path | None, timeout: float 
     printer, reader = PrinterSimulator(), IdCardSimulator()
     printer.start()
     reader.start()
-    kiosk = _Kiosk(config, url, kiosk_id, DeviceUrls(printer=f"serial://{printer.path}?timeout=2",
-                                                     idcard=f"serial://{reader.path}"))
+    kiosk = KioskDriver(config, url, DeviceUrls(printer=f"serial://{printer.path}?timeout=2",
+                                                idcard=f"serial://{reader.path}"), DEMO_KEY, device=kiosk_id,
+                        has_printer=True)
     try:
-        kiosk.pump(lambda: kiosk.flow.online and kiosk.flow.catalogue.services, timeout, "connection to the hub")
+        kiosk.pump(lambda: kiosk.flow.online and kiosk.flow.catalogue.services, "connection to the hub", timeout)
         kiosk.tap("take", service)
-        kiosk.pump(lambda: kiosk.flow.screen == "ticket", timeout, "ticket")
+        kiosk.pump(lambda: kiosk.flow.screen == "ticket", "ticket", timeout)
         w.ticket, w.service = kiosk.flow.view().number, service
         printed = len(printer.tickets())
         note(f"  1. 取号 {kiosk_id}: ticket {w.ticket} for {service} "
@@ -172,8 +145,10 @@ def walk(config: HallConfig, url: str, board_trace: Path | None, timeout: float 
             note(f"  4. 办结 window {window}: {w.ticket} finished")
         w.rated = _rate(config, url, window, w.ticket, timeout, note)
         w.card_ticket = _by_id_card(kiosk, reader, printer, service, window, timeout, note)
+    except KioskStuck as err:
+        raise CitizenLost(str(err)) from None
     finally:
-        kiosk.runtime.stop()
+        kiosk.stop()
         reader.stop()
         printer.stop()
     return w
@@ -182,17 +157,17 @@ def walk(config: HallConfig, url: str, board_trace: Path | None, timeout: float 
 ELDER = "resident_long_term"  # 李*英, born 1955: the green channel (绿色通道) by age
 
 
-def _by_id_card(kiosk: _Kiosk, reader: IdCardSimulator, printer: PrinterSimulator, service: str, window: str,
+def _by_id_card(kiosk: KioskDriver, reader: IdCardSimulator, printer: PrinterSimulator, service: str, window: str,
                 timeout: float, note) -> str:
     """An elderly citizen lays her card on the reader, touches ``service``; the ticket printed
     is read back from the printer simulator's decoded bytes."""
     holder = demo_cards()[ELDER]
     printed = len(printer.tickets())
     reader.place(demo_virtual_cards()[ELDER])
-    kiosk.pump(lambda: kiosk.flow.person is not None, timeout, "ID card read")
+    kiosk.pump(lambda: kiosk.flow.person is not None, "ID card read", timeout)
     kiosk.tap("take", service)
-    kiosk.pump(lambda: kiosk.flow.screen == "ticket" and len(printer.tickets()) > printed, timeout,
-               "ticket by ID card")
+    kiosk.pump(lambda: kiosk.flow.screen == "ticket" and len(printer.tickets()) > printed,
+               "ticket by ID card", timeout)
     number = kiosk.flow.view().number
     paper = printer.last_ticket()
     kiosk.tap("done")

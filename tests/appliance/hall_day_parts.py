@@ -26,8 +26,7 @@ from caller.link import CallerLink
 from caller.presenter import CallerPresenter
 from hall.service.bus import parse_broker_url
 from hall.service.local_broker import free_port, wait_for_port
-from kiosk.flow import KioskFlow, KioskSettings
-from kiosk.runtime import KioskRuntime
+from kiosk.driver import KioskDriver
 from rating.link import PadLink
 from rating.presenter import PadPresenter
 
@@ -159,29 +158,12 @@ class Watch:
             self.client.disconnect()
 
 
-class Kiosk:
+class Kiosk(KioskDriver):
     """The kiosk's presenter and runtime, pumped on the test's thread (its UI thread)."""
 
     def __init__(self, config, url, urls):
-        self.flow = KioskFlow(config, KioskSettings(device="kiosk-1", has_printer=False))
-        self.inbox: queue.Queue = queue.Queue()
-        self.runtime = KioskRuntime(self.flow, url, urls, b"day-key", self.inbox.put).start()
+        super().__init__(config, url, urls, b"day-key")
         self.issued: list[str] = []
-
-    def pump(self, until, what, timeout=40.0):
-        deadline = time.monotonic() + timeout
-        while not until():
-            assert time.monotonic() < deadline, f"kiosk: no {what} (screen {self.flow.screen} {self.flow.ctx})"
-            try:
-                self.inbox.get(timeout=0.05)()
-            except queue.Empty:
-                pass
-            self.flow.tick()
-            self.runtime.run_effects()
-
-    def tap(self, action, arg=None):
-        assert self.flow.touch(action, arg, self.flow.view().generation), (action, arg, self.flow.screen)
-        self.runtime.run_effects()
 
     def take(self, service) -> str:
         self.pump(lambda: self.flow.online and self.flow.screen == "home", "home screen online")
